@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fairlab.audit_data import build_audit_data, intersection_name
+from fairlab.errors import SpecError
+from fairlab.spec import AuditSpec, SensitiveBins
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "y": ["yes", "no", "yes", None, "no", "yes"],
+            "sex": ["F", "M", None, "F", "M", "F"],
+            "age": [20, 30, 40, 50, 60, 70],
+            "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "pred": ["yes", "yes", "no", "no", None, "yes"],
+            "score": [0.9, 0.8, np.nan, 0.1, 0.4, np.inf],
+        }
+    )
+
+
+def test_outcome_maps_to_one_and_rows_without_outcome_are_dropped(frame: pd.DataFrame) -> None:
+    spec = AuditSpec("y", "yes", ("sex",), ("x",))
+    data = build_audit_data(frame, spec)
+    assert data.y_true.tolist() == [1, 0, 1, 0, 1]
+    assert data.y_true.dtype == np.int8
+    assert data.dropped == {"no outcome": 1}
+    assert data.X["x"].tolist() == [1.0, 2.0, 3.0, 5.0, 6.0]
+    assert data.sensitive_features["sex"].tolist() == ["F", "M", "(missing)", "M", "F"]
+
+
+def test_drop_policy_removes_rows_without_a_group(frame: pd.DataFrame) -> None:
+    spec = AuditSpec("y", "yes", ("sex",), ("x",), missing_sensitive="drop")
+    data = build_audit_data(frame, spec)
+    assert data.n_rows == 4
+    assert data.dropped == {"no outcome": 1, "no value for 'sex'": 1}
+
+
+def test_binned_attribute_and_intersection(frame: pd.DataFrame) -> None:
+    spec = AuditSpec("y", "yes", ("sex", "age"), bins=(SensitiveBins("age", (45,)),))
+    data = build_audit_data(frame, spec)
+    assert data.attributes == ("sex", "age", "sex×age")
+    assert data.groups("age").tolist() == ["< 45", "< 45", "< 45", "≥ 45", "≥ 45"]
+    assert data.groups(intersection_name(["sex", "age"])).tolist() == [
+        "F × < 45",
+        "M × < 45",
+        "(missing) × < 45",
+        "M × ≥ 45",
+        "F × ≥ 45",
+    ]
+    with pytest.raises(KeyError, match="not a sensitive attribute"):
+        data.groups("race")
+
+
+def test_predictions_and_scores(frame: pd.DataFrame) -> None:
+    spec = AuditSpec("y", "yes", ("sex",), prediction_column="pred", prediction_positive=("yes",))
+    data = build_audit_data(frame, spec)
+    assert data.y_pred.tolist() == [1, 1, 0, 1]
+    assert data.dropped == {"no outcome": 1, "no prediction": 1}
+
+    spec = AuditSpec("y", "yes", ("sex",), score_column="score", threshold=0.5)
+    data = build_audit_data(frame, spec)
+    assert data.y_score.tolist() == [0.9, 0.8, 0.4]
+    assert data.y_pred.tolist() == [1, 1, 0]
+    assert data.dropped == {"no outcome": 1, "no usable score": 2}
+
+
+def test_a_spec_with_errors_is_refused(frame: pd.DataFrame) -> None:
+    with pytest.raises(SpecError, match="Choose at least one sensitive attribute"):
+        build_audit_data(frame, AuditSpec("y", "yes", ()))
