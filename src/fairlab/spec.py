@@ -801,7 +801,10 @@ def _check_prediction_column(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecP
         unknown = [v for v in labels if canonical_label(v) not in target_canon]
         positives = {canonical_label(p) for p in spec.prediction_positive}
         unknown = [v for v in unknown if canonical_label(v) not in positives]
-        if unknown:
+        # Only a column that speaks the outcome's vocabulary can have "unknown" values;
+        # risk levels such as Low/Medium/High against a 0/1 outcome are a different scale.
+        shares_vocabulary = bool(canon & target_canon)
+        if unknown and shares_vocabulary:
             problems.append(
                 _warning(
                     "prediction",

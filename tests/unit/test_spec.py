@@ -301,3 +301,9 @@ def test_parse_edges(text: str, edges: tuple) -> None:
 def test_parse_edges_refuses_nonsense(text: str) -> None:
     with pytest.raises(SpecError, match=_prefix(BINS_TEXT_ERROR)):
         parse_edges(text, column="age")
+
+
+def test_predictions_on_another_scale_than_the_outcome_are_not_unknown(frame: pd.DataFrame, spec: AuditSpec) -> None:
+    frame["risk"] = np.where(frame.index % 3 == 0, "Low", np.where(frame.index % 3 == 1, "Medium", "High"))
+    problems = spec.replace(prediction_column="risk", prediction_positive=("Low",)).validate(frame)
+    assert problems == []
