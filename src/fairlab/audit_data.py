@@ -123,7 +123,9 @@ def build_audit_data(frame: pd.DataFrame, spec: AuditSpec) -> AuditData:
     _count(dropped, "no outcome", ~keep)
 
     groups = {
-        column: group_labels(frame[column], edges=spec.bins_for(column), missing=spec.missing_sensitive)
+        column: group_labels(
+            frame[column], edges=spec.bins_for(column), missing=spec.missing_sensitive
+        )
         for column in spec.sensitive
     }
     for column, labels in groups.items():

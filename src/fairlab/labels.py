@@ -92,7 +92,11 @@ def canonical_label(value: object) -> str:
         number = float(text)
     except ValueError:
         return text
-    if math.isfinite(number) and number.is_integer() and text.lstrip("+-").replace(".", "", 1).isdigit():
+    if (
+        math.isfinite(number)
+        and number.is_integer()
+        and text.lstrip("+-").replace(".", "", 1).isdigit()
+    ):
         return str(int(number))
     return text
 
@@ -178,11 +182,10 @@ def detect_positive_label(values: pd.Series) -> Label | None:
     labels = distinct_labels(values, limit=3)
     if len(labels) != 2:
         return None
-    first, second = labels
     canon = [canonical_label(v).lower() for v in labels]
-    for candidate, other, cand_text, other_text in (
-        (first, second, canon[0], canon[1]),
-        (second, first, canon[1], canon[0]),
+    for candidate, cand_text, other_text in (
+        (labels[0], canon[0], canon[1]),
+        (labels[1], canon[1], canon[0]),
     ):
         if cand_text in _POSITIVE_WORDS and other_text in _NEGATIVE_WORDS:
             return candidate

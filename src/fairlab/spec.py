@@ -13,8 +13,8 @@ once, each tied to the field that fixes it.
 from __future__ import annotations
 
 import json
-import re
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, get_args
@@ -60,7 +60,9 @@ MISSING_GROUP_LABEL = "(missing)"
 
 # Messages: what is wrong, then what to do.
 NO_TARGET_ERROR = "Choose the column that holds the outcome (the target)."
-COLUMN_NOT_FOUND_ERROR = "Column '{column}' is not in the data. Choose one of the columns the data has."
+COLUMN_NOT_FOUND_ERROR = (
+    "Column '{column}' is not in the data. Choose one of the columns the data has."
+)
 TARGET_ONE_CLASS_ERROR = (
     "Column '{column}' has only one value ({value}), so there is nothing to compare. "
     "Choose an outcome column with at least two values."
@@ -72,8 +74,7 @@ TARGET_CONTINUOUS_ERROR = (
     "score column with a threshold."
 )
 POSITIVE_NEEDED_ERROR = (
-    "Column '{column}' has {n} distinct values; choose which value counts as the positive "
-    "outcome."
+    "Column '{column}' has {n} distinct values; choose which value counts as the positive outcome."
 )
 POSITIVE_NOT_FOUND_ERROR = (
     "The positive outcome '{value}' does not occur in column '{column}'. Choose one of its "
@@ -96,8 +97,7 @@ TARGET_IS_SENSITIVE_ERROR = (
     "sensitive attribute."
 )
 NO_SENSITIVE_ERROR = (
-    "Choose at least one sensitive attribute (for example sex, race or age) to compare "
-    "groups on."
+    "Choose at least one sensitive attribute (for example sex, race or age) to compare groups on."
 )
 ONE_GROUP_ERROR = (
     "Sensitive attribute '{column}' has only one group ({value}), so there is nothing to "
@@ -154,8 +154,7 @@ PREDICTION_POSITIVE_NEEDED_ERROR = (
     "Choose which value(s) of the prediction column '{column}' mean a positive prediction."
 )
 PREDICTION_POSITIVE_NOT_FOUND_ERROR = (
-    "The positive prediction '{value}' does not occur in column '{column}'. Choose among: "
-    "{values}."
+    "The positive prediction '{value}' does not occur in column '{column}'. Choose among: {values}."
 )
 PREDICTION_UNKNOWN_VALUES_WARNING = (
     "Prediction column '{column}' has values the outcome column does not ({values}); they "
@@ -174,8 +173,7 @@ THRESHOLD_NEEDED_ERROR = (
 )
 THRESHOLD_INVALID_ERROR = "The 'threshold' must be a finite number. Got {value} instead."
 SCORE_BAD_VALUES_WARNING = (
-    "{n} rows of score column '{column}' are missing or infinite; they are left out of the "
-    "audit."
+    "{n} rows of score column '{column}' are missing or infinite; they are left out of the audit."
 )
 THRESHOLD_OUTSIDE_SCORES_WARNING = (
     "The threshold {threshold:g} lies outside the scores in '{column}' (from {low:g} to "
@@ -289,7 +287,9 @@ class AuditSpec:
         object.__setattr__(self, "sensitive", _as_tuple(self.sensitive))
         object.__setattr__(self, "features", _as_tuple(self.features))
         object.__setattr__(
-            self, "prediction_positive", tuple(_json_label(v) for v in _as_tuple(self.prediction_positive))
+            self,
+            "prediction_positive",
+            tuple(_json_label(v) for v in _as_tuple(self.prediction_positive)),
         )
         object.__setattr__(self, "positive_label", _json_label(self.positive_label))
         bins = tuple(
@@ -376,7 +376,9 @@ class AuditSpec:
             isinstance(v, list) and all(_is_number(e) for e in v) for v in raw_bins.values()
         ):
             raise _json_error("'bins' must map column names to lists of numbers")
-        payload["bins"] = tuple(SensitiveBins(column=k, edges=tuple(v)) for k, v in raw_bins.items())
+        payload["bins"] = tuple(
+            SensitiveBins(column=k, edges=tuple(v)) for k, v in raw_bins.items()
+        )
         for key in ("prediction_column", "score_column"):
             if payload.get(key) is not None and not isinstance(payload[key], str):
                 raise _json_error(f"'{key}' must be a column name or null")
@@ -473,17 +475,25 @@ def _check_target(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
     if not labels:
         return [_error("target", TARGET_EMPTY_ERROR.format(column=column), column)]
     if len(labels) == 1:
-        return [_error("target", TARGET_ONE_CLASS_ERROR.format(column=column, value=labels[0]), column)]
+        return [
+            _error("target", TARGET_ONE_CLASS_ERROR.format(column=column, value=labels[0]), column)
+        ]
     wanted = canonical_label(spec.positive_label)
     canon = [canonical_label(v) for v in labels]
     if wanted not in canon:
         if pd.api.types.is_float_dtype(values) and len(labels) > MAX_CATEGORICAL_SENSITIVE_VALUES:
             problems.append(
-                _error("target", TARGET_CONTINUOUS_ERROR.format(column=column, n=len(labels)), column)
+                _error(
+                    "target", TARGET_CONTINUOUS_ERROR.format(column=column, n=len(labels)), column
+                )
             )
         elif len(labels) > 2 or spec.positive_label in ("", None):
             problems.append(
-                _error("positive_label", POSITIVE_NEEDED_ERROR.format(column=column, n=len(labels)), column)
+                _error(
+                    "positive_label",
+                    POSITIVE_NEEDED_ERROR.format(column=column, n=len(labels)),
+                    column,
+                )
             )
         else:
             problems.append(
@@ -508,9 +518,13 @@ def _check_target(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
         )
     n_missing = int(values.isna().sum())
     if n_missing:
-        problems.append(_warning("target", TARGET_MISSING_WARNING.format(n=n_missing, column=column), column))
+        problems.append(
+            _warning("target", TARGET_MISSING_WARNING.format(n=n_missing, column=column), column)
+        )
     if column in spec.sensitive:
-        problems.append(_error("sensitive", TARGET_IS_SENSITIVE_ERROR.format(column=column), column))
+        problems.append(
+            _error("sensitive", TARGET_IS_SENSITIVE_ERROR.format(column=column), column)
+        )
     return problems
 
 
@@ -584,17 +598,23 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
     grouped: dict[str, pd.Series] = {}
     for column in spec.sensitive:
         if column not in frame.columns:
-            problems.append(_error("sensitive", COLUMN_NOT_FOUND_ERROR.format(column=column), column))
+            problems.append(
+                _error("sensitive", COLUMN_NOT_FOUND_ERROR.format(column=column), column)
+            )
             continue
         values = frame[column]
         edges = spec.bins_for(column)
         if edges is not None:
             if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-                problems.append(_error("bins", BINS_NOT_NUMERIC_ERROR.format(column=column), column))
+                problems.append(
+                    _error("bins", BINS_NOT_NUMERIC_ERROR.format(column=column), column)
+                )
                 continue
             if not _valid_edges(edges):
                 problems.append(
-                    _error("bins", BINS_INVALID_ERROR.format(column=column, edges=list(edges)), column)
+                    _error(
+                        "bins", BINS_INVALID_ERROR.format(column=column, edges=list(edges)), column
+                    )
                 )
                 continue
         elif needs_bins(values):
@@ -616,12 +636,18 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
                 if spec.missing_sensitive == "own_group"
                 else SENSITIVE_MISSING_WARNING_DROP
             )
-            problems.append(_warning("missing", template.format(n=n_missing, column=column), column))
+            problems.append(
+                _warning("missing", template.format(n=n_missing, column=column), column)
+            )
         counts = groups.value_counts(dropna=True)
         counts = counts[counts > 0]
         if len(counts) == 1:
             problems.append(
-                _error("sensitive", ONE_GROUP_ERROR.format(column=column, value=counts.index[0]), column)
+                _error(
+                    "sensitive",
+                    ONE_GROUP_ERROR.format(column=column, value=counts.index[0]),
+                    column,
+                )
             )
         elif len(counts) > MAX_GROUPS:
             problems.append(
@@ -637,7 +663,9 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
                     problems.append(
                         _warning(
                             "sensitive",
-                            SMALL_GROUP_WARNING.format(group=group, column=column, n=int(n), limit=MIN_GROUP_SIZE),
+                            SMALL_GROUP_WARNING.format(
+                                group=group, column=column, n=int(n), limit=MIN_GROUP_SIZE
+                            ),
                             column,
                         )
                     )
@@ -704,7 +732,9 @@ def group_labels(
     if edges is not None:
         numbers = pd.to_numeric(values, errors="coerce")
         labels = bin_labels(edges)
-        codes = np.searchsorted(np.asarray(edges, dtype=float), numbers.to_numpy(dtype=float), side="right")
+        codes = np.searchsorted(
+            np.asarray(edges, dtype=float), numbers.to_numpy(dtype=float), side="right"
+        )
         result = pd.Series(
             pd.Categorical.from_codes(
                 np.where(numbers.isna().to_numpy(), -1, codes), categories=labels
@@ -714,7 +744,9 @@ def group_labels(
         )
     else:
         result = values.astype("string").str.strip().astype("category")
-        result = result.cat.rename_categories(lambda c: str(c)) if len(result.cat.categories) else result
+        result = (
+            result.cat.rename_categories(lambda c: str(c)) if len(result.cat.categories) else result
+        )
     if missing == "own_group" and result.isna().any():
         result = result.cat.add_categories([MISSING_GROUP_LABEL]).fillna(MISSING_GROUP_LABEL)
     return result.cat.remove_unused_categories()
@@ -728,16 +760,28 @@ def _check_features(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
     target_values = frame[spec.target] if spec.target in frame.columns else None
     for column in spec.features:
         if column not in frame.columns:
-            problems.append(_error("features", COLUMN_NOT_FOUND_ERROR.format(column=column), column))
+            problems.append(
+                _error("features", COLUMN_NOT_FOUND_ERROR.format(column=column), column)
+            )
         elif column == spec.target:
-            problems.append(_error("features", FEATURE_IS_TARGET_ERROR.format(column=column), column))
+            problems.append(
+                _error("features", FEATURE_IS_TARGET_ERROR.format(column=column), column)
+            )
         elif column == spec.prediction_column:
             problems.append(
-                _error("features", FEATURE_IS_PREDICTION_ERROR.format(column=column, kind="prediction"), column)
+                _error(
+                    "features",
+                    FEATURE_IS_PREDICTION_ERROR.format(column=column, kind="prediction"),
+                    column,
+                )
             )
         elif column == spec.score_column:
             problems.append(
-                _error("features", FEATURE_IS_PREDICTION_ERROR.format(column=column, kind="score"), column)
+                _error(
+                    "features",
+                    FEATURE_IS_PREDICTION_ERROR.format(column=column, kind="score"),
+                    column,
+                )
             )
         elif target_values is not None and _duplicates(frame[column], target_values):
             problems.append(
@@ -762,11 +806,10 @@ def _duplicates(candidate: pd.Series, target: pd.Series) -> bool:
 # ---------------------------------------------------------------------- predictions
 def _check_predictions(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
     problems: list[SpecProblem] = []
-    if (
-        spec.prediction_column is not None
-        and spec.prediction_column == spec.score_column
-    ):
-        return [_error("prediction", SAME_PREDICTION_SCORE_ERROR.format(column=spec.prediction_column))]
+    if spec.prediction_column is not None and spec.prediction_column == spec.score_column:
+        return [
+            _error("prediction", SAME_PREDICTION_SCORE_ERROR.format(column=spec.prediction_column))
+        ]
     if spec.prediction_column is not None:
         problems += _check_prediction_column(spec, frame)
     if spec.score_column is not None:
@@ -780,7 +823,9 @@ def _check_prediction_column(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecP
     if column not in frame.columns:
         return [_error("prediction", COLUMN_NOT_FOUND_ERROR.format(column=column), column)]
     if not spec.prediction_positive:
-        return [_error("prediction", PREDICTION_POSITIVE_NEEDED_ERROR.format(column=column), column)]
+        return [
+            _error("prediction", PREDICTION_POSITIVE_NEEDED_ERROR.format(column=column), column)
+        ]
     values = frame[column]
     labels = distinct_labels(values)
     canon = {canonical_label(v) for v in labels}
@@ -808,13 +853,19 @@ def _check_prediction_column(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecP
             problems.append(
                 _warning(
                     "prediction",
-                    PREDICTION_UNKNOWN_VALUES_WARNING.format(column=column, values=_preview(unknown)),
+                    PREDICTION_UNKNOWN_VALUES_WARNING.format(
+                        column=column, values=_preview(unknown)
+                    ),
                     column,
                 )
             )
     n_missing = int(values.isna().sum())
     if n_missing:
-        problems.append(_warning("prediction", PREDICTION_MISSING_WARNING.format(n=n_missing, column=column), column))
+        problems.append(
+            _warning(
+                "prediction", PREDICTION_MISSING_WARNING.format(n=n_missing, column=column), column
+            )
+        )
     return problems
 
 
@@ -830,12 +881,16 @@ def _check_score_column(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProble
     if spec.threshold is None:
         problems.append(_error("score", THRESHOLD_NEEDED_ERROR.format(column=column), column))
     elif not math.isfinite(spec.threshold):
-        problems.append(_error("score", THRESHOLD_INVALID_ERROR.format(value=spec.threshold), column))
+        problems.append(
+            _error("score", THRESHOLD_INVALID_ERROR.format(value=spec.threshold), column)
+        )
     numbers = values.to_numpy(dtype=float, na_value=np.nan)
     finite = np.isfinite(numbers)
     n_bad = int((~finite).sum())
     if n_bad:
-        problems.append(_warning("score", SCORE_BAD_VALUES_WARNING.format(n=n_bad, column=column), column))
+        problems.append(
+            _warning("score", SCORE_BAD_VALUES_WARNING.format(n=n_bad, column=column), column)
+        )
     if spec.threshold is not None and math.isfinite(spec.threshold) and finite.any():
         low, high = float(numbers[finite].min()), float(numbers[finite].max())
         if spec.threshold <= low or spec.threshold > high:

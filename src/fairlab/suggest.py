@@ -32,8 +32,12 @@ _SENSITIVE_NAMES = re.compile(
     r"disability|marital_status|pregnancy|sexual_orientation|native_country|citizenship)$",
     re.IGNORECASE,
 )
-_PREDICTION_NAMES = re.compile(r"^(y_pred|pred|prediction|predicted|y_hat|yhat|decision_pred)$", re.I)
-_SCORE_NAMES = re.compile(r"^(score|y_score|y_prob|proba|probability|prob|risk_score)$", re.IGNORECASE)
+_PREDICTION_NAMES = re.compile(
+    r"^(y_pred|pred|prediction|predicted|y_hat|yhat|decision_pred)$", re.I
+)
+_SCORE_NAMES = re.compile(
+    r"^(score|y_score|y_prob|proba|probability|prob|risk_score)$", re.IGNORECASE
+)
 
 
 def default_features(
@@ -64,12 +68,18 @@ def default_features(
     tuple of str
     """
     skip = {target, *sensitive, *exclude}
-    return tuple(c for c, role in roles.items() if c not in skip and role not in EXCLUDED_FEATURE_ROLES)
+    return tuple(
+        c for c, role in roles.items() if c not in skip and role not in EXCLUDED_FEATURE_ROLES
+    )
 
 
 def _guess_target(frame: pd.DataFrame, roles: Mapping[str, str]) -> str:
     for column in frame.columns:
-        if _TARGET_NAMES.match(str(column)) and roles.get(column) in ("boolean", "categorical", "numeric"):
+        if _TARGET_NAMES.match(str(column)) and roles.get(column) in (
+            "boolean",
+            "categorical",
+            "numeric",
+        ):
             return str(column)
     for column in reversed(frame.columns):
         if roles.get(column) == "boolean":
@@ -80,7 +90,9 @@ def _guess_target(frame: pd.DataFrame, roles: Mapping[str, str]) -> str:
     return str(frame.columns[-1])
 
 
-def suggest_spec(frame: pd.DataFrame, roles: Mapping[str, str], *, target: str | None = None) -> AuditSpec:
+def suggest_spec(
+    frame: pd.DataFrame, roles: Mapping[str, str], *, target: str | None = None
+) -> AuditSpec:
     """Draft an audit spec from column names and roles.
 
     Parameters
@@ -102,12 +114,18 @@ def suggest_spec(frame: pd.DataFrame, roles: Mapping[str, str], *, target: str |
     target = target if target is not None else _guess_target(frame, roles)
     positive = detect_positive_label(frame[target]) if target in frame.columns else None
     sensitive = tuple(
-        str(c) for c in frame.columns if c != target and _SENSITIVE_NAMES.match(str(c)) and roles.get(c) != "constant"
+        str(c)
+        for c in frame.columns
+        if c != target and _SENSITIVE_NAMES.match(str(c)) and roles.get(c) != "constant"
     )
     bins = tuple(
-        SensitiveBins(column=c, edges=suggest_bins(frame[c])) for c in sensitive if needs_bins(frame[c])
+        SensitiveBins(column=c, edges=suggest_bins(frame[c]))
+        for c in sensitive
+        if needs_bins(frame[c])
     )
-    prediction = next((str(c) for c in frame.columns if _PREDICTION_NAMES.match(str(c)) and c != target), None)
+    prediction = next(
+        (str(c) for c in frame.columns if _PREDICTION_NAMES.match(str(c)) and c != target), None
+    )
     score = next(
         (
             str(c)

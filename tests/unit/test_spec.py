@@ -66,7 +66,9 @@ def frame() -> pd.DataFrame:
 
 @pytest.fixture
 def spec() -> AuditSpec:
-    return AuditSpec(target="income", positive_label=">50K", sensitive=("sex",), features=("hours", "job"))
+    return AuditSpec(
+        target="income", positive_label=">50K", sensitive=("sex",), features=("hours", "job")
+    )
 
 
 def _messages(problems: list[SpecProblem], severity: str | None = None) -> list[str]:
@@ -119,7 +121,10 @@ def test_json_round_trip_is_exact() -> None:
         ('{"target": "y", "positive_label": 1, "sensitive": "sex"}', "'sensitive' must be a list"),
         ('{"target": "y", "positive_label": 1, "sensitive": [], "bogus": 1}', "unknown keys"),
         ('{"target": "y", "positive_label": 1, "sensitive": [], "bins": {"a": ["x"]}}', "'bins'"),
-        ('{"target": "y", "positive_label": 1, "sensitive": [], "missing_sensitive": "x"}', "missing_sensitive"),
+        (
+            '{"target": "y", "positive_label": 1, "sensitive": [], "missing_sensitive": "x"}',
+            "missing_sensitive",
+        ),
         ('{"target": 3, "positive_label": 1, "sensitive": []}', "'target' must be"),
         ('{"version": 99, "target": "y", "positive_label": 1, "sensitive": []}', "version 99"),
     ],
@@ -162,7 +167,9 @@ def test_target_with_three_values_asks_for_the_positive_one(frame: pd.DataFrame)
     assert problem.field == "positive_label"
 
 
-def test_target_with_three_values_and_a_positive_one_warns_about_the_rest(frame: pd.DataFrame) -> None:
+def test_target_with_three_values_and_a_positive_one_warns_about_the_rest(
+    frame: pd.DataFrame,
+) -> None:
     problem = _one(AuditSpec("job", "x", ("sex",)).validate(frame), MULTICLASS_WARNING)
     assert problem.severity == "warning"
     assert "y" in problem.message and "z" in problem.message
@@ -200,7 +207,9 @@ def test_numeric_sensitive_attribute_needs_bins(frame: pd.DataFrame) -> None:
     problem = _one(AuditSpec("income", ">50K", ("age",)).validate(frame), NEEDS_BINS_ERROR)
     assert problem.field == "bins"
     assert "25, 45, 65" in problem.message
-    binned = AuditSpec("income", ">50K", ("age",), ("hours",), bins=(SensitiveBins("age", (30, 50)),))
+    binned = AuditSpec(
+        "income", ">50K", ("age",), ("hours",), bins=(SensitiveBins("age", (30, 50)),)
+    )
     assert binned.validate(frame) == []
 
 
@@ -215,7 +224,9 @@ def test_small_groups_are_flagged(frame: pd.DataFrame, spec: AuditSpec) -> None:
     assert "'Nonbinary'" in problem.message and "only 10 rows" in problem.message
 
 
-def test_missing_sensitive_values_become_their_own_group_or_are_dropped(frame: pd.DataFrame, spec: AuditSpec) -> None:
+def test_missing_sensitive_values_become_their_own_group_or_are_dropped(
+    frame: pd.DataFrame, spec: AuditSpec
+) -> None:
     frame.loc[:39, "sex"] = None
     _one(spec.validate(frame), SENSITIVE_MISSING_WARNING_OWN)
     groups = group_labels(frame["sex"], missing="own_group")
@@ -246,10 +257,14 @@ def test_no_features_is_a_warning_not_an_error(frame: pd.DataFrame) -> None:
 def test_prediction_column_needs_positive_values(frame: pd.DataFrame, spec: AuditSpec) -> None:
     frame["pred"] = frame["income"]
     _one(spec.replace(prediction_column="pred").validate(frame), PREDICTION_POSITIVE_NEEDED_ERROR)
-    assert spec.replace(prediction_column="pred", prediction_positive=(">50K",)).validate(frame) == []
+    assert (
+        spec.replace(prediction_column="pred", prediction_positive=(">50K",)).validate(frame) == []
+    )
 
 
-def test_prediction_values_unknown_to_the_target_are_named(frame: pd.DataFrame, spec: AuditSpec) -> None:
+def test_prediction_values_unknown_to_the_target_are_named(
+    frame: pd.DataFrame, spec: AuditSpec
+) -> None:
     frame["pred"] = frame["income"].where(frame.index % 7 != 0, "maybe")
     problem = _one(
         spec.replace(prediction_column="pred", prediction_positive=(">50K",)).validate(frame),
@@ -264,9 +279,14 @@ def test_score_column_checks(frame: pd.DataFrame, spec: AuditSpec) -> None:
     frame.loc[1, "score"] = np.nan
     _one(spec.replace(score_column="job", threshold=0.5).validate(frame), SCORE_NOT_NUMERIC_ERROR)
     _one(spec.replace(score_column="score").validate(frame), THRESHOLD_NEEDED_ERROR)
-    problem = _one(spec.replace(score_column="score", threshold=0.5).validate(frame), SCORE_BAD_VALUES_WARNING)
+    problem = _one(
+        spec.replace(score_column="score", threshold=0.5).validate(frame), SCORE_BAD_VALUES_WARNING
+    )
     assert problem.message.startswith("2 rows")
-    _one(spec.replace(score_column="score", threshold=5).validate(frame), THRESHOLD_OUTSIDE_SCORES_WARNING)
+    _one(
+        spec.replace(score_column="score", threshold=5).validate(frame),
+        THRESHOLD_OUTSIDE_SCORES_WARNING,
+    )
 
 
 def test_check_raises_with_every_error(frame: pd.DataFrame) -> None:
@@ -292,7 +312,9 @@ def test_suggest_bins() -> None:
     assert edges == (250.0, 500.0, 750.0)
 
 
-@pytest.mark.parametrize(("text", "edges"), [("25, 45, 65", (25, 45, 65)), ("0.5", (0.5,)), ("1;2 3", (1, 2, 3))])
+@pytest.mark.parametrize(
+    ("text", "edges"), [("25, 45, 65", (25, 45, 65)), ("0.5", (0.5,)), ("1;2 3", (1, 2, 3))]
+)
 def test_parse_edges(text: str, edges: tuple) -> None:
     assert parse_edges(text, column="age") == edges
 
@@ -303,7 +325,11 @@ def test_parse_edges_refuses_nonsense(text: str) -> None:
         parse_edges(text, column="age")
 
 
-def test_predictions_on_another_scale_than_the_outcome_are_not_unknown(frame: pd.DataFrame, spec: AuditSpec) -> None:
-    frame["risk"] = np.where(frame.index % 3 == 0, "Low", np.where(frame.index % 3 == 1, "Medium", "High"))
+def test_predictions_on_another_scale_than_the_outcome_are_not_unknown(
+    frame: pd.DataFrame, spec: AuditSpec
+) -> None:
+    frame["risk"] = np.where(
+        frame.index % 3 == 0, "Low", np.where(frame.index % 3 == 1, "Medium", "High")
+    )
     problems = spec.replace(prediction_column="risk", prediction_positive=("Low",)).validate(frame)
     assert problems == []

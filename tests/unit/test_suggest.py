@@ -15,7 +15,7 @@ def test_suggest_spec_guesses_from_names_and_roles() -> None:
             "gender": rng.choice(["F", "M"], n),
             "age": rng.integers(18, 90, n),
             "hours": rng.normal(40, 5, n),
-            "notes": ["a long free text about the applicant number %d" % i for i in range(n)],
+            "notes": [f"a long free text about the applicant number {i}" for i in range(n)],
             "prediction": rng.choice(["yes", "no"], n),
             "score": rng.random(n),
             "hired": rng.choice(["yes", "no"], n),
@@ -54,5 +54,12 @@ def test_ambiguous_outcome_leaves_the_positive_value_to_the_user() -> None:
 
 
 def test_default_features_leave_out_roles_that_models_cannot_use() -> None:
-    roles = {"a": "numeric", "b": "identifier", "c": "constant", "d": "datetime", "e": "categorical", "y": "boolean"}
+    roles = {
+        "a": "numeric",
+        "b": "identifier",
+        "c": "constant",
+        "d": "datetime",
+        "e": "categorical",
+        "y": "boolean",
+    }
     assert default_features(roles, target="y", sensitive=["e"]) == ("a",)

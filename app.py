@@ -1,0 +1,25 @@
+"""FairLab: the Streamlit entry point.
+
+Sets the page up, makes sure a dataset is loaded (Adult on first visit), hands over to the
+page the user chose, then draws the shared sidebar (after the page, so it shows the spec
+the page has just set).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from fairlab_ui import sidebar
+from fairlab_ui.session import ensure_dataset
+
+st.set_page_config(page_title="FairLab", page_icon=":material/balance:", layout="wide")
+
+ensure_dataset()
+
+page = st.navigation(
+    [
+        st.Page("pages/data.py", title="Data", icon=":material/table:", default=True),
+    ]
+)
+page.run()
+sidebar.render()

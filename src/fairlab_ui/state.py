@@ -1,0 +1,93 @@
+"""Every session-state key the app uses, in one place.
+
+Keys of widgets start with the page they live on (``data_``); the other keys hold what
+the user has built so far and survive page switches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from fairlab.data.csv import ColumnInfo
+from fairlab.spec import AuditSpec
+
+# What the user has built (not widgets).
+ACTIVE_DATASET = "active_dataset"
+SPEC = "spec"
+UPLOAD_ERROR = "upload_error"
+UPLOAD_NOTICE = "upload_notice"
+SPEC_FILE_ERROR = "spec_file_error"
+
+# Widgets of the Data page.
+DATA_SOURCE = "data_source"
+DATA_BUNDLED = "data_bundled"
+DATA_UPLOAD = "data_upload"
+DATA_SPEC_UPLOAD = "data_spec_upload"
+DATA_TARGET = "data_target"
+DATA_POSITIVE = "data_positive"
+DATA_SENSITIVE = "data_sensitive"
+DATA_BINS_PREFIX = "data_bins_"
+DATA_MISSING_POLICY = "data_missing_policy"
+DATA_FEATURES = "data_features"
+DATA_PREDICTION = "data_prediction"
+DATA_PREDICTION_POSITIVE = "data_prediction_positive"
+DATA_SCORE = "data_score"
+DATA_THRESHOLD = "data_threshold"
+
+SPEC_WIDGET_KEYS = (
+    DATA_TARGET,
+    DATA_POSITIVE,
+    DATA_SENSITIVE,
+    DATA_MISSING_POLICY,
+    DATA_FEATURES,
+    DATA_PREDICTION,
+    DATA_PREDICTION_POSITIVE,
+    DATA_SCORE,
+    DATA_THRESHOLD,
+)
+
+SOURCE_BUNDLED = "Bundled dataset"
+SOURCE_UPLOAD = "Upload a CSV"
+DEFAULT_BUNDLED = "adult"
+
+
+@dataclass(frozen=True)
+class ActiveDataset:
+    """The dataset the session works on.
+
+    ``key`` identifies its content (``bundled:adult`` or ``upload:<sha256>``) and is what
+    every cache is keyed on, so one user's upload is reachable only with its bytes.
+    """
+
+    key: str
+    kind: str
+    name: str
+    frame: pd.DataFrame
+    columns: tuple[ColumnInfo, ...]
+    warnings: tuple[str, ...]
+    card: str | None = None
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Column name to inferred role."""
+        return {c.name: c.role for c in self.columns}
+
+
+def active_dataset() -> ActiveDataset | None:
+    """The session's dataset, if one is loaded."""
+    return st.session_state.get(ACTIVE_DATASET)
+
+
+def current_spec() -> AuditSpec | None:
+    """The session's audit spec, if one is set."""
+    return st.session_state.get(SPEC)
+
+
+def reset_spec_widgets() -> None:
+    """Forget the spec widgets' values so they are seeded again from the stored spec."""
+    for key in list(st.session_state.keys()):
+        if key in SPEC_WIDGET_KEYS or str(key).startswith(DATA_BINS_PREFIX):
+            del st.session_state[key]
