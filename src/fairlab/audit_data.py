@@ -67,6 +67,29 @@ class AuditData:
         names = tuple(self.sensitive_features.columns)
         return names + ((intersection_name(names),) if len(names) >= 2 else ())
 
+    def subset(self, rows: np.ndarray) -> AuditData:
+        """The same audit restricted to some rows (positions, as from a split).
+
+        Parameters
+        ----------
+        rows : numpy.ndarray of int
+            Row positions, in the order wanted.
+
+        Returns
+        -------
+        AuditData
+        """
+        rows = np.asarray(rows)
+        return AuditData(
+            X=self.X.iloc[rows].reset_index(drop=True),
+            y_true=self.y_true[rows],
+            sensitive_features=self.sensitive_features.iloc[rows].reset_index(drop=True),
+            y_pred=None if self.y_pred is None else self.y_pred[rows],
+            y_score=None if self.y_score is None else self.y_score[rows],
+            spec=self.spec,
+            dropped=dict(self.dropped),
+        )
+
     def groups(self, attribute: str) -> pd.Series:
         """Group labels for one sensitive attribute or for the intersection name.
 

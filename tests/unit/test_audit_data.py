@@ -72,3 +72,14 @@ def test_predictions_and_scores(frame: pd.DataFrame) -> None:
 def test_a_spec_with_errors_is_refused(frame: pd.DataFrame) -> None:
     with pytest.raises(SpecError, match="Choose at least one sensitive attribute"):
         build_audit_data(frame, AuditSpec("y", "yes", ()))
+
+
+def test_subset_keeps_rows_aligned(frame: pd.DataFrame) -> None:
+    spec = AuditSpec("y", "yes", ("sex",), ("x",), score_column="score", threshold=0.5)
+    data = build_audit_data(frame, spec)
+    part = data.subset(np.array([2, 0]))
+    assert part.y_true.tolist() == [data.y_true[2], data.y_true[0]]
+    assert part.X["x"].tolist() == [data.X["x"][2], data.X["x"][0]]
+    assert part.sensitive_features["sex"].tolist() == ["M", "F"]
+    assert part.y_score.tolist() == [0.4, 0.9]
+    assert part.n_rows == 2

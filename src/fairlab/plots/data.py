@@ -1,45 +1,15 @@
-"""Plotly figure builders: results in, ``go.Figure`` out.
-
-Pure functions: no computation beyond layout, no streamlit. Text that comes from the
-user's data (column names, group labels) is passed to plotly as data or as plain-text
-titles; plotly renders it as text, not HTML, except for a small tag whitelist, so every
-such string goes through :func:`plain` first.
-"""
+"""Figures of the data before any model: base rates per group, intersections, missing values."""
 
 from __future__ import annotations
-
-import html
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from fairlab.data.profile import GroupProfile, intersection_table
+from fairlab.plots._style import COLOR_GROUP, COLOR_OVERALL, COLOR_SMALL, apply_layout, plain
 
-__all__ = ["base_rate_chart", "intersection_heatmap", "missing_values_chart", "plain"]
-
-COLOR_GROUP = "#3b5bdb"
-COLOR_SMALL = "#adb5bd"
-COLOR_OVERALL = "#e8590c"
-FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
-
-
-def plain(text: object) -> str:
-    """Escape user text for plotly, which honours a few HTML tags in labels."""
-    return html.escape(str(text), quote=False)
-
-
-def _layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
-        font=FONT,
-        height=height,
-        margin=dict(l=10, r=20, t=70, b=40),
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
-    )
-    return fig
+__all__ = ["base_rate_chart", "intersection_heatmap", "missing_values_chart"]
 
 
 def base_rate_chart(profile: GroupProfile, *, positive_label: object) -> go.Figure:
@@ -122,7 +92,7 @@ def base_rate_chart(profile: GroupProfile, *, positive_label: object) -> go.Figu
     fig.update_yaxes(type="category", automargin=True)
     title = f"Base rate of '{plain(positive_label)}' by {plain(profile.attribute)}"
     fig.update_layout(barmode="overlay", bargap=0.25)
-    return _layout(fig, title=title, height=max(260, 60 + 34 * len(table)))
+    return apply_layout(fig, title=title, height=max(260, 60 + 34 * len(table)))
 
 
 def intersection_heatmap(profile: GroupProfile, *, positive_label: object) -> go.Figure:
@@ -170,7 +140,7 @@ def intersection_heatmap(profile: GroupProfile, *, positive_label: object) -> go
     fig.update_xaxes(title=plain(second), type="category")
     fig.update_yaxes(title=plain(first), type="category", automargin=True)
     title = f"Base rate of '{plain(positive_label)}' by {plain(first)} and {plain(second)}"
-    return _layout(fig, title=title, height=max(300, 120 + 40 * len(rates)))
+    return apply_layout(fig, title=title, height=max(300, 120 + 40 * len(rates)))
 
 
 def missing_values_chart(missing: pd.DataFrame, *, n_rows: int) -> go.Figure:
@@ -201,6 +171,6 @@ def missing_values_chart(missing: pd.DataFrame, *, n_rows: int) -> go.Figure:
     )
     fig.update_xaxes(title="share of rows missing", tickformat=".0%", gridcolor="#e9ecef")
     fig.update_yaxes(type="category", automargin=True)
-    return _layout(
+    return apply_layout(
         fig, title=f"Missing values (of {n_rows:,} rows)", height=max(220, 80 + 26 * len(table))
     )
