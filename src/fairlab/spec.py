@@ -304,6 +304,13 @@ class AuditSpec:
             )
         if self.threshold is not None:
             object.__setattr__(self, "threshold", float(self.threshold))
+            if not math.isfinite(self.threshold):
+                raise ValueError(THRESHOLD_INVALID_ERROR.format(value=self.threshold))
+        if isinstance(self.positive_label, float) and not math.isfinite(self.positive_label):
+            raise ValueError(
+                "The 'positive_label' parameter must be a value of the outcome column. "
+                f"Got {self.positive_label} instead."
+            )
 
     # ------------------------------------------------------------------ accessors
     def bins_for(self, column: str) -> tuple[float, ...] | None:
@@ -880,10 +887,6 @@ def _check_score_column(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProble
     problems: list[SpecProblem] = []
     if spec.threshold is None:
         problems.append(_error("score", THRESHOLD_NEEDED_ERROR.format(column=column), column))
-    elif not math.isfinite(spec.threshold):
-        problems.append(
-            _error("score", THRESHOLD_INVALID_ERROR.format(value=spec.threshold), column)
-        )
     numbers = values.to_numpy(dtype=float, na_value=np.nan)
     finite = np.isfinite(numbers)
     n_bad = int((~finite).sum())
@@ -891,7 +894,7 @@ def _check_score_column(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProble
         problems.append(
             _warning("score", SCORE_BAD_VALUES_WARNING.format(n=n_bad, column=column), column)
         )
-    if spec.threshold is not None and math.isfinite(spec.threshold) and finite.any():
+    if spec.threshold is not None and finite.any():
         low, high = float(numbers[finite].min()), float(numbers[finite].max())
         if spec.threshold <= low or spec.threshold > high:
             problems.append(

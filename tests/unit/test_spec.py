@@ -333,3 +333,14 @@ def test_predictions_on_another_scale_than_the_outcome_are_not_unknown(
     )
     problems = spec.replace(prediction_column="risk", prediction_positive=("Low",)).validate(frame)
     assert problems == []
+
+
+@pytest.mark.parametrize("threshold", [float("inf"), float("nan")])
+def test_a_threshold_must_be_finite(threshold: float) -> None:
+    with pytest.raises(ValueError, match="The 'threshold' must be a finite number"):
+        AuditSpec("y", 1, ("sex",), score_column="s", threshold=threshold)
+
+
+def test_from_json_refuses_a_non_finite_positive_label() -> None:
+    with pytest.raises(SpecError, match="'positive_label' parameter must be a value"):
+        AuditSpec.from_json('{"target": "y", "positive_label": NaN, "sensitive": []}')
