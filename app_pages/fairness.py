@@ -1,0 +1,276 @@
+"""Fairness page: group metrics with intervals, disparities with verdicts, the threshold
+explorer, and the report to keep."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from fairlab.errors import FairLabError
+from fairlab.fairness import METRIC_EXPLANATIONS, METRIC_NAMES, FairnessConfig, assess_counts
+from fairlab.plots.fairness import disparity_chart, group_metric_chart
+from fairlab.plots.thresholds import threshold_curve_chart
+from fairlab.report import METRIC_TITLES
+from fairlab_ui import reports, state
+from fairlab_ui.predictions import active_source, fairness, prediction_set
+from fairlab_ui.render import md, show_error
+from fairlab_ui.thresholds import sweep_for
+
+COMPARISONS = {
+    "between_groups": "between groups (largest minus smallest, smallest over largest)",
+    "reference": "against a reference group",
+    "overall": "against the overall rate",
+}
+
+st.title("Fairness")
+st.caption(
+    "How the model's decisions differ between groups: every metric with its count and a "
+    "bootstrap interval, every disparity with a verdict in plain words."
+)
+
+dataset = state.active_dataset()
+source = active_source()
+if dataset is None or source is None:
+    st.info("Get predictions on the Model page first.", icon=":material/info:")
+    st.page_link("pages/model.py", label="Go to the Model page", icon=":material/model_training:")
+    st.stop()
+frame = dataset.frame
+predictions = prediction_set(source, frame)
+data = predictions.data
+st.markdown(
+    f"Auditing **{md(source.label)}** on {data.n_rows:,} rows "
+    f"({'every row of the file' if source.kind == 'file' else 'the test split'})."
+)
+
+with st.expander("Assessment settings", icon=":material/tune:"):
+    left, right = st.columns(2, gap="large")
+    comparison = left.radio(
+        "Compare groups",
+        list(COMPARISONS),
+        format_func=COMPARISONS.__getitem__,
+        key="fair_comparison",
+    )
+    references: list[tuple[str, str]] = []
+    if comparison == "reference":
+        for attribute in data.attributes:
+            groups = sorted(str(g) for g in data.groups(attribute).unique())
+            reference = left.selectbox(
+                f"Reference group of {md(attribute)}", groups, key=f"fair_reference_{attribute}"
+            )
+            references.append((attribute, reference))
+    ratio_bound = right.number_input(
+        "Ratios pass at or above",
+        0.5,
+        1.0,
+        0.8,
+        0.05,
+        key="fair_ratio_bound",
+        help="0.8 is the four-fifths rule of US employment guidance: a rule of thumb, not a law of nature.",
+    )
+    tolerance = right.number_input(
+        "Differences pass at or below",
+        0.0,
+        0.5,
+        0.1,
+        0.01,
+        key="fair_tolerance",
+        help="A tolerance for differences of rates, chosen for the context of the decision.",
+    )
+    n_boot = right.select_slider(
+        "Bootstrap resamples", [200, 500, 1000, 2000, 5000], value=1000, key="fair_n_boot"
+    )
+try:
+    config = FairnessConfig(
+        n_boot=int(n_boot),
+        comparison=comparison,
+        reference_groups=tuple(references),
+        ratio_bound=float(ratio_bound),
+        difference_tolerance=float(tolerance),
+    )
+    result = fairness(source, config, frame)
+except FairLabError as exc:
+    show_error(str(exc))
+    st.stop()
+
+st.caption(
+    "Verdicts use the whole 95% interval: *passes* when all of it is within the bound, "
+    "*fails* when all of it is beyond, *insufficient evidence* when it straddles the bound. "
+    "Fairness is a socio-technical question: a verdict here says what the numbers show, not "
+    "whether the decisions are fair in their context."
+)
+
+tabs = st.tabs([md(a) for a in result.attributes])
+for tab, attribute in zip(tabs, result.attributes, strict=True):
+    with tab:
+        disparities = result.disparities[attribute]
+        st.plotly_chart(
+            disparity_chart(disparities, attribute=attribute), key=f"fair_disparity_{attribute}"
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "criterion": [str(n).replace("_", " ") for n in disparities.index],
+                    "value": disparities["value"],
+                    "95% CI": [
+                        "—" if pd.isna(lo) else f"{lo:.3f} – {hi:.3f}"
+                        for lo, hi in zip(disparities["ci_low"], disparities["ci_high"], strict=True)
+                    ],
+                    "verdict": disparities["verdict"],
+                    "in words": disparities["sentence"],
+                }
+            ),
+            hide_index=True,
+            column_config={
+                "value": st.column_config.NumberColumn(format="%.3f"),
+                "in words": st.column_config.TextColumn(width="large"),
+            },
+        )
+        for note in disparities["note"].dropna().unique():
+            st.caption(md(note))
+        table = result.by_group[attribute]
+        metric = st.selectbox(
+            "Metric by group",
+            ["selection_rate", *[m for m in METRIC_NAMES if m != "selection_rate"], "base_rate"],
+            format_func=METRIC_TITLES.__getitem__,
+            key=f"fair_metric_{attribute}",
+            help=METRIC_EXPLANATIONS.get("selection_rate"),
+        )
+        st.caption(md(METRIC_EXPLANATIONS.get(metric, "")))
+        st.plotly_chart(
+            group_metric_chart(
+                table,
+                attribute=attribute,
+                metric=metric,
+                metric_title=METRIC_TITLES[metric],
+                overall=float(result.overall[metric]),
+            ),
+            key=f"fair_group_chart_{attribute}",
+        )
+        shown = {"group": table["group"], "rows": table["count"]}
+        for name in ["base_rate", *METRIC_NAMES]:
+            shown[METRIC_TITLES[name]] = [
+                reason
+                if isinstance(reason, str) and reason
+                else f"{value:.1%} ({low:.1%}–{high:.1%})"
+                for value, low, high, reason in zip(
+                    table[name],
+                    table[f"{name}_low"],
+                    table[f"{name}_high"],
+                    table.get(f"{name}_undefined", pd.Series([None] * len(table))),
+                    strict=True,
+                )
+            ]
+        shown["under 30 rows"] = table["small"]
+        st.dataframe(pd.DataFrame(shown), hide_index=True)
+
+with st.expander("What the metrics mean", icon=":material/menu_book:"):
+    for name, text in METRIC_EXPLANATIONS.items():
+        st.markdown(f"**{md(name.replace('_', ' '))}**: {md(text)}")
+
+
+@st.fragment
+def threshold_explorer() -> None:
+    """Sliders for the decision threshold; only this part reruns while they move."""
+    st.header("Threshold explorer", divider="gray")
+    st.caption(
+        "Move the threshold (score ≥ threshold is a positive decision), globally or per group, "
+        "and see every group metric and disparity follow."
+    )
+    attribute = st.selectbox("Groups of", data.attributes, key="fair_threshold_attribute")
+    sweep = sweep_for(source, attribute, frame)
+    low, high = float(predictions.y_score.min()), float(predictions.y_score.max())
+    controls, chart_col = st.columns([1, 2], gap="large")
+    with controls:
+        cost_ratio = st.number_input(
+            "A false positive costs … false negatives",
+            0.1,
+            10.0,
+            1.0,
+            0.1,
+            key="fair_cost_ratio",
+            help="Used for the expected cost and for the cost-minimising threshold.",
+        )
+        best = sweep.best_threshold(cost_fp=float(cost_ratio), cost_fn=1.0)
+        st.caption(f"The threshold with the lowest cost at this ratio is {best:.3f}.")
+        per_group = st.toggle("One threshold per group", key="fair_per_group")
+        default = source.spec.threshold if source.spec.threshold is not None else 0.5
+        default = min(max(default, low), high)
+        if per_group:
+            thresholds = {
+                group: st.slider(
+                    f"Threshold for {md(group)}",
+                    low,
+                    high,
+                    default,
+                    key=f"fair_threshold_{attribute}_{group}",
+                )
+                for group in sweep.groups
+            }
+            threshold: float | dict[str, float] = thresholds
+        else:
+            threshold = st.slider("Threshold", low, high, default, key="fair_threshold")
+        st.session_state[state.THRESHOLDS] = (attribute, threshold)
+    counts = sweep.confusion_at(threshold)
+    assessed = assess_counts({attribute: counts}, config=config)
+    overall = sweep.overall_at(threshold)
+    accuracy = (overall["tp"] + overall["tn"]) / overall["count"]
+    cost = sweep.cost_at(threshold, cost_fp=float(cost_ratio), cost_fn=1.0)
+    with controls:
+        st.metric("Accuracy at this threshold", f"{accuracy:.3f}")
+        st.metric("Expected cost per row", f"{cost:.3f}")
+    with chart_col:
+        metric = st.selectbox(
+            "Metric against the threshold",
+            ["selection_rate", "true_positive_rate", "false_positive_rate", "positive_predictive_value"],
+            format_func=METRIC_TITLES.__getitem__,
+            key="fair_threshold_metric",
+        )
+        curve = sweep.curve(metrics=(metric,))
+        st.plotly_chart(
+            threshold_curve_chart(curve, metric=metric, thresholds=threshold),
+            key="fair_threshold_chart",
+        )
+    disparities = assessed.disparities[attribute]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "criterion": [str(n).replace("_", " ") for n in disparities.index],
+                "value": disparities["value"],
+                "verdict": disparities["verdict"],
+                "in words": disparities["sentence"],
+            }
+        ),
+        hide_index=True,
+        column_config={"value": st.column_config.NumberColumn(format="%.3f")},
+        key="fair_threshold_disparities",
+    )
+
+
+if predictions.y_score is not None:
+    threshold_explorer()
+else:
+    st.caption("The threshold explorer needs scores or probabilities; these predictions have none.")
+
+st.header("The report", divider="gray")
+st.caption(
+    "A self-contained HTML report (opens offline), every group metric as a spreadsheet-safe "
+    "CSV, the spec and the metrics as JSON."
+)
+files = reports.report_files(source, config, frame, dataset.name)
+cols = st.columns(4)
+cols[0].download_button(
+    "report.html", files.html, "report.html", "text/html", key="fair_download_report",
+    icon=":material/download:",
+)
+cols[1].download_button(
+    "group_metrics.csv", files.group_metrics_csv, "group_metrics.csv", "text/csv",
+    key="fair_download_csv", icon=":material/download:",
+)
+cols[2].download_button(
+    "spec.json", files.spec_json, "spec.json", "application/json", key="fair_download_spec",
+    icon=":material/download:",
+)
+cols[3].download_button(
+    "metrics.json", files.metrics_json, "metrics.json", "application/json",
+    key="fair_download_metrics", icon=":material/download:",
+)
