@@ -18,7 +18,9 @@ ensure_dataset()
 
 page = st.navigation(
     [
-        st.Page("pages/data.py", title="Data", icon=":material/table:", default=True),
+        st.Page("app_pages/data.py", title="Data", icon=":material/table:", default=True),
+        st.Page("app_pages/model.py", title="Model", icon=":material/model_training:"),
+        st.Page("app_pages/fairness.py", title="Fairness", icon=":material/balance:"),
     ]
 )
 page.run()

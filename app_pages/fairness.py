@@ -3,6 +3,8 @@ explorer, and the report to keep."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -32,7 +34,9 @@ dataset = state.active_dataset()
 source = active_source()
 if dataset is None or source is None:
     st.info("Get predictions on the Model page first.", icon=":material/info:")
-    st.page_link("pages/model.py", label="Go to the Model page", icon=":material/model_training:")
+    st.page_link(
+        "app_pages/model.py", label="Go to the Model page", icon=":material/model_training:"
+    )
     st.stop()
 frame = dataset.frame
 predictions = prediction_set(source, frame)
@@ -65,7 +69,8 @@ with st.expander("Assessment settings", icon=":material/tune:"):
         0.8,
         0.05,
         key="fair_ratio_bound",
-        help="0.8 is the four-fifths rule of US employment guidance: a rule of thumb, not a law of nature.",
+        help="0.8 is the four-fifths rule of US employment guidance: a rule of thumb, "
+        "not a law of nature.",
     )
     tolerance = right.number_input(
         "Differences pass at or below",
@@ -113,7 +118,9 @@ for tab, attribute in zip(tabs, result.attributes, strict=True):
                     "value": disparities["value"],
                     "95% CI": [
                         "—" if pd.isna(lo) else f"{lo:.3f} – {hi:.3f}"
-                        for lo, hi in zip(disparities["ci_low"], disparities["ci_high"], strict=True)
+                        for lo, hi in zip(
+                            disparities["ci_low"], disparities["ci_high"], strict=True
+                        )
                     ],
                     "verdict": disparities["verdict"],
                     "in words": disparities["sentence"],
@@ -211,7 +218,10 @@ def threshold_explorer() -> None:
             threshold = st.slider("Threshold", low, high, default, key="fair_threshold")
         st.session_state[state.THRESHOLDS] = (attribute, threshold)
     counts = sweep.confusion_at(threshold)
-    assessed = assess_counts({attribute: counts}, config=config)
+    own_reference = tuple(pair for pair in config.reference_groups if pair[0] == attribute)
+    assessed = assess_counts(
+        {attribute: counts}, config=dataclasses.replace(config, reference_groups=own_reference)
+    )
     overall = sweep.overall_at(threshold)
     accuracy = (overall["tp"] + overall["tn"]) / overall["count"]
     cost = sweep.cost_at(threshold, cost_fp=float(cost_ratio), cost_fn=1.0)
@@ -221,7 +231,12 @@ def threshold_explorer() -> None:
     with chart_col:
         metric = st.selectbox(
             "Metric against the threshold",
-            ["selection_rate", "true_positive_rate", "false_positive_rate", "positive_predictive_value"],
+            [
+                "selection_rate",
+                "true_positive_rate",
+                "false_positive_rate",
+                "positive_predictive_value",
+            ],
             format_func=METRIC_TITLES.__getitem__,
             key="fair_threshold_metric",
         )
@@ -259,18 +274,34 @@ st.caption(
 files = reports.report_files(source, config, frame, dataset.name)
 cols = st.columns(4)
 cols[0].download_button(
-    "report.html", files.html, "report.html", "text/html", key="fair_download_report",
+    "report.html",
+    files.html,
+    "report.html",
+    "text/html",
+    key="fair_download_report",
     icon=":material/download:",
 )
 cols[1].download_button(
-    "group_metrics.csv", files.group_metrics_csv, "group_metrics.csv", "text/csv",
-    key="fair_download_csv", icon=":material/download:",
+    "group_metrics.csv",
+    files.group_metrics_csv,
+    "group_metrics.csv",
+    "text/csv",
+    key="fair_download_csv",
+    icon=":material/download:",
 )
 cols[2].download_button(
-    "spec.json", files.spec_json, "spec.json", "application/json", key="fair_download_spec",
+    "spec.json",
+    files.spec_json,
+    "spec.json",
+    "application/json",
+    key="fair_download_spec",
     icon=":material/download:",
 )
 cols[3].download_button(
-    "metrics.json", files.metrics_json, "metrics.json", "application/json",
-    key="fair_download_metrics", icon=":material/download:",
+    "metrics.json",
+    files.metrics_json,
+    "metrics.json",
+    "application/json",
+    key="fair_download_metrics",
+    icon=":material/download:",
 )

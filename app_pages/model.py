@@ -32,7 +32,7 @@ spec = state.current_spec()
 problems = cache.validate_spec(dataset.key, spec, dataset.frame) if dataset and spec else []
 if dataset is None or spec is None or any(p.severity == "error" for p in problems):
     st.info("Set a valid audit spec on the Data page first.", icon=":material/info:")
-    st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table:")
+    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table:")
     st.stop()
 frame = dataset.frame
 
@@ -92,7 +92,9 @@ if choice == SOURCE_FILE:
     described = []
     if spec.prediction_column:
         positives = ", ".join(str(v) for v in spec.prediction_positive)
-        described.append(f"predictions in **{md(spec.prediction_column)}** (positive: {md(positives)})")
+        described.append(
+            f"predictions in **{md(spec.prediction_column)}** (positive: {md(positives)})"
+        )
     if spec.score_column:
         described.append(f"scores in **{md(spec.score_column)}** (threshold {spec.threshold:g})")
     st.markdown("Auditing " + " and ".join(described) + ", on every row of the file.")
@@ -118,7 +120,9 @@ elif choice == SOURCE_TRAIN:
         submitted = st.form_submit_button("Train", type="primary", icon=":material/model_training:")
     if submitted:
         try:
-            config = ModelConfig(name, params=tuple(params.items()), random_state=split.random_state)
+            config = ModelConfig(
+                name, params=tuple(params.items()), random_state=split.random_state
+            )
             source = PredictionSource(
                 kind="model",
                 dataset_key=dataset.key,
@@ -132,7 +136,9 @@ elif choice == SOURCE_TRAIN:
             show_error(str(exc))
         else:
             trained = st.session_state.setdefault(state.TRAINED, {})
-            trained[source.label + f", test {split.test_size:.0%}, seed {split.random_state}"] = source
+            trained[source.label + f", test {split.test_size:.0%}, seed {split.random_state}"] = (
+                source
+            )
             st.session_state[state.PREDICTIONS] = source
 
 else:
@@ -261,4 +267,4 @@ if predictions.y_score is not None:
         st.plotly_chart(calibration_chart(calibration), key="model_calibration")
 else:
     st.caption("No scores: ROC and calibration curves need a score or probability per row.")
-st.page_link("pages/fairness.py", label="Assess fairness", icon=":material/balance:")
+st.page_link("app_pages/fairness.py", label="Assess fairness", icon=":material/balance:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fairlab_ui import cache, state
+from fairlab_ui.predictions import active_source
 from fairlab_ui.render import md
 
 SOCIO_TECHNICAL_NOTE = (
@@ -48,7 +49,11 @@ def render() -> None:
                 st.markdown(f":red[:material/error: {n_errors} problem(s) to fix on the Data page]")
             else:
                 st.markdown(":green[:material/check_circle: ready to audit]")
-        st.markdown("#### Model")
-        st.caption("None trained or loaded yet.")
+        st.markdown("#### Predictions")
+        source = active_source()
+        if source is None:
+            st.caption("None yet: train or load a model, or use predictions in the file.")
+        else:
+            st.markdown(md(source.label))
         st.divider()
         st.caption(SOCIO_TECHNICAL_NOTE)

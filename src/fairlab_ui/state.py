@@ -20,6 +20,10 @@ SPEC = "spec"
 UPLOAD_ERROR = "upload_error"
 UPLOAD_NOTICE = "upload_notice"
 SPEC_FILE_ERROR = "spec_file_error"
+PREDICTIONS = "predictions"
+TRAINED = "trained_models"
+SKOPS_MODEL = "skops_model"
+THRESHOLDS = "thresholds"
 
 # Widgets of the Data page.
 DATA_SOURCE = "data_source"
