@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fairlab_ui import sidebar
+from fairlab_ui.render import PageStopped
 from fairlab_ui.session import ensure_dataset
 
 st.set_page_config(page_title="FairLab", page_icon=":material/balance:", layout="wide")
@@ -23,5 +24,11 @@ page = st.navigation(
         st.Page("app_pages/fairness.py", title="Fairness", icon=":material/balance:"),
     ]
 )
-page.run()
-sidebar.render()
+slot = st.sidebar.container()
+try:
+    page.run()
+except PageStopped:
+    pass
+# Drawn after the page, so it shows the spec the page has just set.
+with slot:
+    sidebar.render()

@@ -9,7 +9,7 @@ from fairlab.data.profile import GroupProfile
 from fairlab.labels import distinct_labels
 from fairlab.plots import base_rate_chart, intersection_heatmap, missing_values_chart
 from fairlab_ui import cache, session, spec_form, state
-from fairlab_ui.render import md, show_error, show_problems
+from fairlab_ui.render import md, show_error, show_problems, stop_page
 
 MAX_LABEL_OPTIONS = 50
 ROLE_HELP = {
@@ -80,7 +80,7 @@ if upload_error:
 
 dataset = state.active_dataset()
 if dataset is None:
-    st.stop()
+    stop_page()
 frame = dataset.frame
 
 
@@ -303,7 +303,7 @@ if spec is None or errors:
         f"Fix the {len(errors)} problem(s) above to see group sizes and base rates.",
         icon=":material/info:",
     )
-    st.stop()
+    stop_page()
 
 profile = cache.profile(dataset.key, spec, frame)
 st.caption(

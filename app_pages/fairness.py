@@ -15,7 +15,7 @@ from fairlab.plots.thresholds import threshold_curve_chart
 from fairlab.report import METRIC_TITLES
 from fairlab_ui import reports, state
 from fairlab_ui.predictions import active_source, fairness, prediction_set
-from fairlab_ui.render import md, show_error
+from fairlab_ui.render import md, show_error, stop_page
 from fairlab_ui.thresholds import sweep_for
 
 COMPARISONS = {
@@ -37,7 +37,7 @@ if dataset is None or source is None:
     st.page_link(
         "app_pages/model.py", label="Go to the Model page", icon=":material/model_training:"
     )
-    st.stop()
+    stop_page()
 frame = dataset.frame
 predictions = prediction_set(source, frame)
 data = predictions.data
@@ -95,7 +95,7 @@ try:
     result = fairness(source, config, frame)
 except FairLabError as exc:
     show_error(str(exc))
-    st.stop()
+    stop_page()
 
 st.caption(
     "Verdicts use the whole 95% interval: *passes* when all of it is within the bound, "

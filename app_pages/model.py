@@ -15,7 +15,7 @@ from fairlab.plots.performance import calibration_chart, confusion_matrix_chart,
 from fairlab.split import SplitConfig
 from fairlab_ui import cache, state
 from fairlab_ui.predictions import PredictionSource, active_source, prediction_set
-from fairlab_ui.render import md, show_error
+from fairlab_ui.render import md, show_error, stop_page
 
 SOURCE_TRAIN = "Train a model here"
 SOURCE_FILE = "Predictions already in the file"
@@ -33,7 +33,7 @@ problems = cache.validate_spec(dataset.key, spec, dataset.frame) if dataset and 
 if dataset is None or spec is None or any(p.severity == "error" for p in problems):
     st.info("Set a valid audit spec on the Data page first.", icon=":material/info:")
     st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table:")
-    st.stop()
+    stop_page()
 frame = dataset.frame
 
 sources = [SOURCE_TRAIN, SOURCE_SKOPS]
@@ -105,7 +105,7 @@ if choice == SOURCE_FILE:
 elif choice == SOURCE_TRAIN:
     if not spec.features:
         st.info("Choose feature columns on the Data page to train a model.", icon=":material/info:")
-        st.stop()
+        stop_page()
     titles = {name: model_spec(name).title for name in MODEL_NAMES}
     name = st.selectbox("Model", MODEL_NAMES, format_func=titles.__getitem__, key="model_name")
     zoo = model_spec(name)
@@ -224,7 +224,7 @@ if len(trained) > 1:
 
 source = active_source()
 if source is None:
-    st.stop()
+    stop_page()
 predictions = prediction_set(source, frame)
 performance = predictions.performance
 

@@ -39,3 +39,15 @@ def show_problems(problems: Iterable[SpecProblem], *fields: SpecField) -> None:
                 show_error(problem.message)
             else:
                 show_warning(problem.message)
+
+
+class PageStopped(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by :func:`stop_page`; ``app.py`` catches it after the page."""
+
+
+def stop_page() -> None:
+    """End the current page here, but let ``app.py`` still draw the shared sidebar.
+
+    ``st.stop()`` would end the whole script run, sidebar included.
+    """
+    raise PageStopped

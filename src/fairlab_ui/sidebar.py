@@ -19,7 +19,7 @@ def render() -> None:
     """Draw the sidebar."""
     dataset = state.active_dataset()
     spec = state.current_spec()
-    with st.sidebar:
+    with st.container():
         st.markdown("#### Dataset")
         if dataset is None:
             st.caption("None loaded.")
