@@ -2,7 +2,8 @@
 
 A journey starts from a DataFrame. :func:`load_bundled` gives one of the classic fairness
 datasets (UCI Adult, ProPublica COMPAS, German credit) with a default audit spec, one
-click from an audit.
+click from an audit. :func:`read_csv` reads an uploaded or local CSV file robustly and
+says, per column, what it looks like (:func:`infer_column_roles`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fairlab.data.bundled import (
     data_dir,
     load_bundled,
 )
+from fairlab.data.csv import ColumnInfo, CsvReadResult, infer_column_roles, read_csv
 
 __all__ = [
     "BUNDLED_NAMES",
@@ -21,4 +23,8 @@ __all__ = [
     "bundled_titles",
     "data_dir",
     "load_bundled",
+    "read_csv",
+    "CsvReadResult",
+    "ColumnInfo",
+    "infer_column_roles",
 ]
