@@ -742,3 +742,12 @@ def test_same_bytes_same_result() -> None:
         second.delimiter,
         second.n_bytes,
     )
+
+
+def test_a_pipe_inside_quoted_fields_does_not_win_the_delimiter_vote() -> None:
+    # Found by Hypothesis: under '|' the quotes swallowed the line break and made one
+    # three-field record, which looked more consistent than the real two-field rows.
+    result = read_csv(b'"0","||"\r\n"",""\r\n')
+    assert result.delimiter == ","
+    assert list(result.frame.columns) == ["0", "||"]
+    assert result.frame.shape == (1, 2)

@@ -651,10 +651,10 @@ def _sniff_delimiter(text: str, *, is_whole: bool) -> tuple[str, list[_Record]]:
     """The delimiter whose field counts are the most consistent, and the sample records.
 
     Only candidates giving more than one field count; ties go to more fields. A
-    truncated last record is dropped.
+    truncated last record is dropped. A candidate whose quotes swallow line breaks (fewer
+    records than another candidate reads from the same lines) is scored down in
+    proportion, since a quote that opens mid-field under the wrong delimiter never closes.
     """
-    best: tuple[float, int] = (0.0, 0)
-    chosen = _DELIMITERS[0]
     parsed = {}
     for delimiter in _DELIMITERS:
         lines = io.StringIO(text, newline="")
@@ -662,11 +662,15 @@ def _sniff_delimiter(text: str, *, is_whole: bool) -> tuple[str, list[_Record]]:
         if not is_whole and len(records) > 1:
             records = records[:-1]
         parsed[delimiter] = records
+    most_records = max((len(records) for records in parsed.values()), default=0)
+    best: tuple[float, int] = (0.0, 0)
+    chosen = _DELIMITERS[0]
+    for delimiter, records in parsed.items():
         counts = Counter(len(record.fields) for record in records)
         if not counts:
             continue
         frequency, n_fields = max((frequency, n_fields) for n_fields, frequency in counts.items())
-        score = (frequency / len(records), n_fields)
+        score = (frequency / most_records, n_fields)
         if n_fields > 1 and score > best:
             best, chosen = score, delimiter
     return chosen, parsed[chosen]
