@@ -33,15 +33,15 @@ from fairlab.suggest import default_features
 
 __all__ = ["main", "build_parser", "run_audit", "AuditOutcome"]
 
-ONE_SOURCE_ERROR = "Give exactly one of --data FILE or --dataset NAME (or a --spec with --data/--dataset)."
+ONE_SOURCE_ERROR = (
+    "Give exactly one of --data FILE or --dataset NAME (or a --spec with --data/--dataset)."
+)
 ONE_PREDICTION_SOURCE_ERROR = (
     "Give exactly one way to get predictions: --prediction COL with --prediction-positive "
     "VALUE, --score COL with --threshold X, or --model NAME."
 )
 SPEC_FILE_ERROR = "Cannot read the spec file '{path}': {reason}. Give a spec.json saved by FairLab."
-BINS_ARGUMENT_ERROR = (
-    "--bins must look like COLUMN=25,45,65. Got '{value}' instead."
-)
+BINS_ARGUMENT_ERROR = "--bins must look like COLUMN=25,45,65. Got '{value}' instead."
 NEEDS_TARGET_ERROR = (
     "Say which column is the outcome with --target COL and which value is positive with "
     "--positive VALUE (or give --spec FILE)."
@@ -67,8 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--target", metavar="COL")
     what.add_argument("--positive", metavar="VALUE", help="the positive (favourable) outcome")
     what.add_argument("--sensitive", metavar="COL", action="append", default=[])
-    what.add_argument("--bins", metavar="COL=EDGES", action="append", default=[],
-                      help="cut points of a numeric sensitive attribute, e.g. age=25,45,65")
+    what.add_argument(
+        "--bins",
+        metavar="COL=EDGES",
+        action="append",
+        default=[],
+        help="cut points of a numeric sensitive attribute, e.g. age=25,45,65",
+    )
     predictions = audit.add_argument_group("predictions (exactly one way)")
     predictions.add_argument("--prediction", metavar="COL")
     predictions.add_argument("--prediction-positive", metavar="VALUE", action="append", default=[])
@@ -77,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     predictions.add_argument("--model", choices=MODEL_NAMES)
     predictions.add_argument("--test-size", type=float, default=0.3)
     predictions.add_argument("--seed", type=int, default=0)
-    audit.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    audit.add_argument(
+        "--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)"
+    )
     audit.add_argument("--out", metavar="DIR", required=True, help="folder to write into")
     return parser
 
@@ -144,16 +151,24 @@ def _spec_from_args(args: argparse.Namespace, frame, default: AuditSpec | None) 
             threshold=None,
         )
     elif args.score:
-        changes.update(score_column=args.score, threshold=args.threshold, prediction_column=None,
-                       prediction_positive=())
+        changes.update(
+            score_column=args.score,
+            threshold=args.threshold,
+            prediction_column=None,
+            prediction_positive=(),
+        )
     elif args.model:
-        changes.update(prediction_column=None, prediction_positive=(), score_column=None, threshold=None)
+        changes.update(
+            prediction_column=None, prediction_positive=(), score_column=None, threshold=None
+        )
     spec = spec.replace(**changes) if changes else spec
     if not spec.features and (args.model or not spec.has_predictions):
         roles = {c.name: c.role for c in infer_column_roles(frame)}
         exclude = [c for c in (spec.prediction_column, spec.score_column) if c]
         spec = spec.replace(
-            features=default_features(roles, target=spec.target, sensitive=spec.sensitive, exclude=exclude)
+            features=default_features(
+                roles, target=spec.target, sensitive=spec.sensitive, exclude=exclude
+            )
         )
     if not spec.has_predictions and not args.model:
         raise FairLabError(ONE_PREDICTION_SOURCE_ERROR)
@@ -177,8 +192,12 @@ def run_audit(args: argparse.Namespace) -> AuditOutcome:
     y_pred, y_score = data.y_pred, data.y_score
     if args.model:
         roles = {c.name: c.role for c in infer_column_roles(frame[list(spec.features)])}
-        split = split_audit_data(data, SplitConfig(test_size=args.test_size, random_state=args.seed))
-        model = train_model(split.train(data), ModelConfig(args.model, random_state=args.seed), roles=roles)
+        split = split_audit_data(
+            data, SplitConfig(test_size=args.test_size, random_state=args.seed)
+        )
+        model = train_model(
+            split.train(data), ModelConfig(args.model, random_state=args.seed), roles=roles
+        )
         audited = split.test(data)
         y_pred, y_score = predict(model, audited.X)
         dataset_name = f"{dataset_name} — {model.title} on the test split ({audited.n_rows:,} rows)"
@@ -186,12 +205,20 @@ def run_audit(args: argparse.Namespace) -> AuditOutcome:
     performance = performance_summary(audited.y_true, y_pred, y_score)
     sections_before.append(performance_section(performance.metrics()))
     files = write_report(
-        args.out, dataset_name=dataset_name, spec=spec, fairness=result, sections_before=sections_before
+        args.out,
+        dataset_name=dataset_name,
+        spec=spec,
+        fairness=result,
+        sections_before=sections_before,
     )
     metrics = metrics_json(result, spec)
-    metrics["performance"] = {k: (None if v != v else float(v)) for k, v in performance.metrics().items()}
+    metrics["performance"] = {
+        k: (None if v != v else float(v)) for k, v in performance.metrics().items()
+    }
     metrics_path = Path(args.out) / "metrics.json"
-    metrics_path.write_text(json.dumps(metrics, indent=2, ensure_ascii=False, allow_nan=False), "utf-8")
+    metrics_path.write_text(
+        json.dumps(metrics, indent=2, ensure_ascii=False, allow_nan=False), "utf-8"
+    )
     return AuditOutcome(
         spec=spec,
         metrics=metrics,

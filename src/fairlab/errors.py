@@ -13,6 +13,7 @@ __all__ = [
     "CsvError",
     "DatasetNotFoundError",
     "SpecError",
+    "ModelError",
 ]
 
 
@@ -45,3 +46,11 @@ class SpecError(FairLabError):
     def __init__(self, problems: object) -> None:
         self.problems = tuple(problems)  # type: ignore[arg-type]
         super().__init__(" ".join(p.message for p in self.problems))  # type: ignore[attr-defined]
+
+
+class ModelError(FairLabError):
+    """A model cannot be configured, trained, loaded or used as asked.
+
+    Raised for a model or split configuration out of range, data too small to split,
+    a feature a model cannot use, and a model file that is unsafe or unreadable.
+    """

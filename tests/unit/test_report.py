@@ -11,11 +11,11 @@ import pytest
 from fairlab.fairness import FairnessConfig, assess_fairness
 from fairlab.report import (
     escape_formula,
+    fairness_sections,
     group_metrics_csv,
     render_html,
     spreadsheet_safe,
     write_report,
-    fairness_sections,
 )
 from fairlab.spec import AuditSpec
 

@@ -50,7 +50,9 @@ def group_metric_chart(
     plotly.graph_objects.Figure
     """
     rows = table.sort_values(metric, ascending=True, na_position="first")
-    labels = [f"{plain(g)}  (n = {int(n):,})" for g, n in zip(rows["group"], rows["count"], strict=True)]
+    labels = [
+        f"{plain(g)}  (n = {int(n):,})" for g, n in zip(rows["group"], rows["count"], strict=True)
+    ]
     value = rows[metric].to_numpy(dtype=float)
     low = rows[f"{metric}_low"].to_numpy(dtype=float)
     high = rows[f"{metric}_high"].to_numpy(dtype=float)
@@ -111,7 +113,9 @@ def disparity_chart(disparities: pd.DataFrame, *, attribute: str) -> go.Figure:
     plotly.graph_objects.Figure
     """
     fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("differences (0 is equal)", "ratios (1 is equal)"),
+        rows=1,
+        cols=2,
+        subplot_titles=("differences (0 is equal)", "ratios (1 is equal)"),
         horizontal_spacing=0.2,
     )
     for column, kind in ((1, "difference"), (2, "ratio")):
@@ -145,8 +149,15 @@ def disparity_chart(disparities: pd.DataFrame, *, attribute: str) -> go.Figure:
         )
         limits = part["limit"].dropna().unique()
         if len(limits):
-            fig.add_vline(x=float(limits[0]), line_dash="dot", line_color="#868e96", row=1, col=column)
-        fig.update_xaxes(range=[0, 1.02] if kind == "ratio" else None, rangemode="tozero",
-                         gridcolor="#e9ecef", row=1, col=column)
+            fig.add_vline(
+                x=float(limits[0]), line_dash="dot", line_color="#868e96", row=1, col=column
+            )
+        fig.update_xaxes(
+            range=[0, 1.02] if kind == "ratio" else None,
+            rangemode="tozero",
+            gridcolor="#e9ecef",
+            row=1,
+            col=column,
+        )
         fig.update_yaxes(type="category", automargin=True, row=1, col=column)
     return apply_layout(fig, title=f"Disparities between groups of {plain(attribute)}", height=320)
