@@ -167,6 +167,25 @@ for tab, attribute in zip(tabs, result.attributes, strict=True):
                     strict=True,
                 )
             ]
+        if "mean_score" in table:
+            shown["mean score"] = [
+                f"{v:.3f} ({lo:.3f}–{hi:.3f})"
+                for v, lo, hi in zip(
+                    table["mean_score"],
+                    table["mean_score_low"],
+                    table["mean_score_high"],
+                    strict=True,
+                )
+            ]
+            shown["observed rate"] = [
+                f"{v:.1%} ({lo:.1%}–{hi:.1%})"
+                for v, lo, hi in zip(
+                    table["observed_rate"],
+                    table["observed_rate_low"],
+                    table["observed_rate_high"],
+                    strict=True,
+                )
+            ]
         shown["under 30 rows"] = table["small"]
         st.dataframe(pd.DataFrame(shown), hide_index=True)
 

@@ -59,6 +59,9 @@ def test_train_then_assess(at: AppTest) -> None:
     ]
     assert set(disparities["verdict"]) <= {"passes", "fails", "insufficient evidence", "undefined"}
     assert disparities["verdict"].iloc[0] == "fails"
+    groups = frames[1].value
+    assert list(groups["group"]) == ["Female", "Male"]
+    assert {"selection rate", "TPR", "FPR", "mean score", "observed rate"} <= set(groups.columns)
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["report.html", "group_metrics.csv", "spec.json", "metrics.json"]
 
