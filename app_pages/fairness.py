@@ -4,6 +4,7 @@ explorer, and the report to keep."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pandas as pd
 import streamlit as st
@@ -205,6 +206,10 @@ def threshold_explorer() -> None:
     attribute = st.selectbox("Groups of", data.attributes, key="fair_threshold_attribute")
     sweep = sweep_for(source, attribute, frame)
     low, high = float(predictions.y_score.min()), float(predictions.y_score.max())
+    if 0.0 <= low and high <= 1.0:
+        low, high = 0.0, 1.0  # probabilities: a round scale
+    else:
+        low, high = math.floor(low), math.ceil(high)
     controls, chart_col = st.columns([1, 2], gap="large")
     with controls:
         cost_ratio = st.number_input(
@@ -228,13 +233,16 @@ def threshold_explorer() -> None:
                     low,
                     high,
                     default,
+                    step=(high - low) / 100,
                     key=f"fair_threshold_{attribute}_{group}",
                 )
                 for group in sweep.groups
             }
             threshold: float | dict[str, float] = thresholds
         else:
-            threshold = st.slider("Threshold", low, high, default, key="fair_threshold")
+            threshold = st.slider(
+                "Threshold", low, high, default, step=(high - low) / 100, key="fair_threshold"
+            )
         st.session_state[state.THRESHOLDS] = (attribute, threshold)
     counts = sweep.confusion_at(threshold)
     own_reference = tuple(pair for pair in config.reference_groups if pair[0] == attribute)
@@ -245,8 +253,11 @@ def threshold_explorer() -> None:
     accuracy = (overall["tp"] + overall["tn"]) / overall["count"]
     cost = sweep.cost_at(threshold, cost_fp=float(cost_ratio), cost_fn=1.0)
     with controls:
-        st.metric("Accuracy at this threshold", f"{accuracy:.3f}")
-        st.metric("Expected cost per row", f"{cost:.3f}")
+        # Markdown, not st.metric: two metrics cost ~70 ms of browser time per slider move.
+        st.markdown(
+            f"Accuracy at this threshold: **{accuracy:.3f}**  \n"
+            f"Expected cost per row: **{cost:.3f}**"
+        )
     with chart_col:
         metric = st.selectbox(
             "Metric against the threshold",

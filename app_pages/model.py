@@ -175,7 +175,9 @@ else:
                 accepted = st.checkbox("I trust these types", key="model_skops_accept")
             if st.button("Load the model", key="model_skops_load", disabled=not accepted):
                 try:
-                    loaded = load_skops(raw, trusted=untrusted, name=upload.name)
+                    loaded = load_skops(
+                        raw, trusted=untrusted, positive_label=spec.positive_label, name=upload.name
+                    )
                 except (UntrustedTypesError, FairLabError) as exc:
                     show_error(str(exc))
                 else:

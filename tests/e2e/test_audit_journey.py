@@ -24,8 +24,7 @@ def test_train_assess_move_the_threshold_and_download_the_report(app_page: Page)
     expect(page.get_by_role("heading", name="Threshold explorer")).to_be_visible()
     expect(page.get_by_text("Disparities between groups of sex", exact=True)).to_be_visible()
 
-    accuracy = page.get_by_test_id("stMetric").filter(has_text="Accuracy at this threshold")
-    value = accuracy.get_by_test_id("stMetricValue")
+    value = page.get_by_test_id("stMarkdown").filter(has_text="Accuracy at this threshold")
     before = value.inner_text()
     slider = page.get_by_role("slider").last
     slider.focus()

@@ -86,24 +86,47 @@ def threshold_curve_chart(
             )
         )
 
+    # Shapes and annotations as plain dicts in one layout update: add_vline() costs ~10 ms
+    # a line, which the threshold slider pays on every move.
+    shapes: list[dict] = []
+    annotations: list[dict] = []
     if isinstance(thresholds, Mapping):
         unknown = [g for g in thresholds if g not in colors]
         if unknown:
             raise ValueError(CURVE_THRESHOLD_GROUPS_ERROR.format(unknown=unknown))
         for group, value in thresholds.items():
-            fig.add_vline(x=float(value), line_dash="dash", line_color=colors[group])
+            shapes.append(_marker(float(value), colors[group]))
     elif thresholds is not None:
-        fig.add_vline(
-            x=float(thresholds),
-            line_dash="dash",
-            line_color=COLOR_OVERALL,
-            annotation_text=f"threshold {float(thresholds):.3g}",
-            annotation_position="top",
-            annotation_font_color=COLOR_OVERALL,
+        shapes.append(_marker(float(thresholds), COLOR_OVERALL))
+        annotations.append(
+            dict(
+                x=float(thresholds),
+                y=1.0,
+                xref="x",
+                yref="paper",
+                yanchor="bottom",
+                text=f"threshold {float(thresholds):.3g}",
+                showarrow=False,
+                font=dict(color=COLOR_OVERALL),
+            )
         )
+    fig.update_layout(shapes=shapes, annotations=annotations)
 
     fig.update_xaxes(
         title="threshold (a score at or above it is a positive prediction)", gridcolor="#e9ecef"
     )
     fig.update_yaxes(title=label.lower(), tickformat=".0%", range=[0, 1.02], gridcolor="#e9ecef")
     return apply_layout(fig, title=f"{label} by threshold", height=380)
+
+
+def _marker(x: float, color: str) -> dict:
+    return dict(
+        type="line",
+        xref="x",
+        yref="paper",
+        x0=x,
+        x1=x,
+        y0=0,
+        y1=1,
+        line=dict(color=color, dash="dash", width=1.5),
+    )
