@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from fairlab.errors import FairLabError
+from fairlab.fairness import METRIC_NAMES
 
 __all__ = [
     "ThresholdSweep",
@@ -31,18 +32,7 @@ __all__ = [
     "EqualizeTarget",
 ]
 
-RATE_METRICS = (
-    "selection_rate",
-    "true_positive_rate",
-    "false_positive_rate",
-    "false_negative_rate",
-    "true_negative_rate",
-    "positive_predictive_value",
-    "negative_predictive_value",
-    "false_discovery_rate",
-    "false_omission_rate",
-    "accuracy",
-)
+RATE_METRICS = METRIC_NAMES
 """The rates :meth:`ThresholdSweep.rates_at` and :meth:`ThresholdSweep.curve` compute."""
 CONFUSION_COLUMNS = ("group", "threshold", "count", "tp", "fp", "tn", "fn")
 """The columns of :meth:`ThresholdSweep.confusion_at`."""
