@@ -195,15 +195,45 @@ with st.expander("What the metrics mean", icon=":material/menu_book:"):
         st.markdown(f"**{md(name.replace('_', ' '))}**: {md(text)}")
 
 
-@st.fragment
-def threshold_explorer() -> None:
-    """Sliders for the decision threshold; only this part reruns while they move."""
+def threshold_controls() -> None:
+    """The explorer's settings; changing one reruns the page, moving a slider does not."""
     st.header("Threshold explorer", divider="gray")
     st.caption(
         "Move the threshold (score ≥ threshold is a positive decision), globally or per group, "
         "and see every group metric and disparity follow."
     )
-    attribute = st.selectbox("Groups of", data.attributes, key="fair_threshold_attribute")
+    cols = st.columns(4, gap="medium", vertical_alignment="bottom")
+    attribute = cols[0].selectbox("Groups of", data.attributes, key="fair_threshold_attribute")
+    metric = cols[1].selectbox(
+        "Metric against the threshold",
+        [
+            "selection_rate",
+            "true_positive_rate",
+            "false_positive_rate",
+            "positive_predictive_value",
+        ],
+        format_func=METRIC_TITLES.__getitem__,
+        key="fair_threshold_metric",
+    )
+    cost_ratio = cols[2].number_input(
+        "A false positive costs … false negatives",
+        0.1,
+        10.0,
+        1.0,
+        0.1,
+        key="fair_cost_ratio",
+        help="Used for the expected cost and for the cost-minimising threshold.",
+    )
+    per_group = cols[3].toggle("One threshold per group", key="fair_per_group")
+    sweep = sweep_for(source, attribute, frame)
+    best = sweep.best_threshold(cost_fp=float(cost_ratio), cost_fn=1.0)
+    st.caption(f"The threshold with the lowest cost at this ratio is {best:.3f}.")
+    threshold_explorer(attribute, metric, float(cost_ratio), per_group)
+
+
+@st.fragment
+def threshold_explorer(attribute: str, metric: str, cost_ratio: float, per_group: bool) -> None:
+    """Sliders for the decision threshold; only this part reruns while they move."""
     sweep = sweep_for(source, attribute, frame)
     low, high = float(predictions.y_score.min()), float(predictions.y_score.max())
     if 0.0 <= low and high <= 1.0:
@@ -212,18 +242,6 @@ def threshold_explorer() -> None:
         low, high = math.floor(low), math.ceil(high)
     controls, chart_col = st.columns([1, 2], gap="large")
     with controls:
-        cost_ratio = st.number_input(
-            "A false positive costs … false negatives",
-            0.1,
-            10.0,
-            1.0,
-            0.1,
-            key="fair_cost_ratio",
-            help="Used for the expected cost and for the cost-minimising threshold.",
-        )
-        best = sweep.best_threshold(cost_fp=float(cost_ratio), cost_fn=1.0)
-        st.caption(f"The threshold with the lowest cost at this ratio is {best:.3f}.")
-        per_group = st.toggle("One threshold per group", key="fair_per_group")
         default = source.spec.threshold if source.spec.threshold is not None else 0.5
         default = min(max(default, low), high)
         if per_group:
@@ -251,7 +269,7 @@ def threshold_explorer() -> None:
     )
     overall = sweep.overall_at(threshold)
     accuracy = (overall["tp"] + overall["tn"]) / overall["count"]
-    cost = sweep.cost_at(threshold, cost_fp=float(cost_ratio), cost_fn=1.0)
+    cost = sweep.cost_at(threshold, cost_fp=cost_ratio, cost_fn=1.0)
     with controls:
         # Markdown, not st.metric: two metrics cost ~70 ms of browser time per slider move.
         st.markdown(
@@ -259,17 +277,6 @@ def threshold_explorer() -> None:
             f"Expected cost per row: **{cost:.3f}**"
         )
     with chart_col:
-        metric = st.selectbox(
-            "Metric against the threshold",
-            [
-                "selection_rate",
-                "true_positive_rate",
-                "false_positive_rate",
-                "positive_predictive_value",
-            ],
-            format_func=METRIC_TITLES.__getitem__,
-            key="fair_threshold_metric",
-        )
         curve = sweep.curve(metrics=(metric,))
         st.plotly_chart(
             threshold_curve_chart(curve, metric=metric, thresholds=threshold),
@@ -292,7 +299,7 @@ def threshold_explorer() -> None:
 
 
 if predictions.y_score is not None:
-    threshold_explorer()
+    threshold_controls()
 else:
     st.caption("The threshold explorer needs scores or probabilities; these predictions have none.")
 
