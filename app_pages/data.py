@@ -217,6 +217,7 @@ with st.expander(
             [None, *[c for c in columns if c != target]],
             key=state.DATA_PREDICTION,
             format_func=lambda c: "(none)" if c is None else c,
+            placeholder="(none)",
             on_change=spec_form.on_prediction_change,
             args=(dataset,),
         )
@@ -238,6 +239,7 @@ with st.expander(
             [None, *numeric],
             key=state.DATA_SCORE,
             format_func=lambda c: "(none)" if c is None else c,
+            placeholder="(none)",
         )
         if st.session_state[state.DATA_SCORE] is not None:
             st.number_input(

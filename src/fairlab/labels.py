@@ -41,6 +41,11 @@ _POSITIVE_WORDS = (
     "passed",
     "success",
     "high",
+    "oui",
+    "si",
+    "sí",
+    "ja",
+    "sim",
 )
 _NEGATIVE_WORDS = (
     "0",
@@ -58,6 +63,10 @@ _NEGATIVE_WORDS = (
     "failed",
     "failure",
     "low",
+    "non",
+    "nein",
+    "não",
+    "nao",
 )
 
 

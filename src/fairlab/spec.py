@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, get_args
@@ -566,7 +567,9 @@ def suggest_bins(values: pd.Series) -> tuple[float, ...]:
     if clean.empty:
         return (0.0,)
     low, high = float(clean.min()), float(clean.max())
-    if "age" in str(values.name).lower() and 0 <= low and high <= 120:
+    decomposed = unicodedata.normalize("NFKD", str(values.name)).lower()
+    name = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if ("age" in name or "alter" in name or "edad" in name) and 0 <= low and high <= 120:
         edges = tuple(e for e in (25.0, 45.0, 65.0) if low < e <= high)
         if edges:
             return edges

@@ -9,6 +9,7 @@ silently.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -29,7 +30,8 @@ _TARGET_NAMES = re.compile(
 )
 _SENSITIVE_NAMES = re.compile(
     r"^(sex|gender|race|ethnicity|ethnic_group|age|religion|nationality|national_origin|"
-    r"disability|marital_status|pregnancy|sexual_orientation|native_country|citizenship)$",
+    r"disability|marital_status|pregnancy|sexual_orientation|native_country|citizenship|"
+    r"genre|sexe|geschlecht|sexo|alter|edad|idade)$",
     re.IGNORECASE,
 )
 _PREDICTION_NAMES = re.compile(
@@ -38,6 +40,12 @@ _PREDICTION_NAMES = re.compile(
 _SCORE_NAMES = re.compile(
     r"^(score|y_score|y_prob|proba|probability|prob|risk_score)$", re.IGNORECASE
 )
+
+
+def _plain_name(column: object) -> str:
+    """The column name without accents, so 'Âge' reads as 'age'."""
+    decomposed = unicodedata.normalize("NFKD", str(column))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
 def default_features(
@@ -75,7 +83,7 @@ def default_features(
 
 def _guess_target(frame: pd.DataFrame, roles: Mapping[str, str]) -> str:
     for column in frame.columns:
-        if _TARGET_NAMES.match(str(column)) and roles.get(column) in (
+        if _TARGET_NAMES.match(_plain_name(column)) and roles.get(column) in (
             "boolean",
             "categorical",
             "numeric",
@@ -116,7 +124,7 @@ def suggest_spec(
     sensitive = tuple(
         str(c)
         for c in frame.columns
-        if c != target and _SENSITIVE_NAMES.match(str(c)) and roles.get(c) != "constant"
+        if c != target and _SENSITIVE_NAMES.match(_plain_name(c)) and roles.get(c) != "constant"
     )
     bins = tuple(
         SensitiveBins(column=c, edges=suggest_bins(frame[c]))

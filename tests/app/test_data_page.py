@@ -111,11 +111,12 @@ def test_a_messy_upload_is_read_and_profiled(at: AppTest) -> None:
     assert at.header[0].value == "embauches\\.csv"  # escaped markdown, read as "embauches.csv"
     assert at.metric[0].value == "300"
     assert at.selectbox(key=state.DATA_TARGET).value == "Embauché"
-    assert at.multiselect(key=state.DATA_SENSITIVE).value == ["Gender"]
-    assert at.selectbox(key=state.DATA_POSITIVE).value is None
-    at.selectbox(key=state.DATA_POSITIVE).select("oui").run()
+    assert at.multiselect(key=state.DATA_SENSITIVE).value == ["Gender", "Âge"]
+    assert at.text_input(key=state.DATA_BINS_PREFIX + "Âge").value == "25, 45, 65"
+    assert at.selectbox(key=state.DATA_POSITIVE).value == "oui"
     assert not at.error
     assert "Base rate of 'oui' by Gender" in _plotly_titles(at)
+    assert "Base rate of 'oui' by Âge" in _plotly_titles(at)
 
 
 def test_a_bad_upload_keeps_the_dataset_loaded_before(at: AppTest) -> None:

@@ -63,3 +63,18 @@ def test_default_features_leave_out_roles_that_models_cannot_use() -> None:
         "y": "boolean",
     }
     assert default_features(roles, target="y", sensitive=["e"]) == ("a",)
+
+
+def test_names_with_accents_and_other_languages_are_recognised() -> None:
+    frame = pd.DataFrame(
+        {
+            "Âge": np.arange(18, 118),
+            "Sexe": ["F", "H"] * 50,
+            "Embauché": ["oui", "non", "non", "oui"] * 25,
+        }
+    )
+    spec = suggest_spec(frame, {"Âge": "numeric", "Sexe": "categorical", "Embauché": "boolean"})
+    assert spec.target == "Embauché"
+    assert spec.positive_label == "oui"
+    assert spec.sensitive == ("Âge", "Sexe")
+    assert spec.bins_for("Âge") == (25.0, 45.0, 65.0)
