@@ -87,7 +87,9 @@ def trained_model(source: PredictionSource, frame: pd.DataFrame) -> TrainedModel
     return model
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing predictions…")
+# cache_resource, not cache_data: the result is read-only, and cache_data would unpickle a
+# copy of every audited row on each rerun of the Model and Fairness pages.
+@st.cache_resource(max_entries=32, show_spinner="Computing predictions…")
 def prediction_set(source: PredictionSource, _frame: pd.DataFrame) -> PredictionSet:
     """Predictions and performance for ``source`` (the test split for models)."""
     data = build_audit_data(_frame, source.spec)
@@ -127,7 +129,7 @@ def prediction_set(source: PredictionSource, _frame: pd.DataFrame) -> Prediction
     )
 
 
-@st.cache_data(max_entries=32, show_spinner="Assessing groups (bootstrap)…")
+@st.cache_resource(max_entries=32, show_spinner="Assessing groups (bootstrap)…")
 def fairness(
     source: PredictionSource, config: FairnessConfig, _frame: pd.DataFrame
 ) -> FairnessResult:
