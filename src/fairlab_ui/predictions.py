@@ -23,6 +23,7 @@ from fairlab.performance import PerformanceResult, performance_summary
 from fairlab.spec import AuditSpec
 from fairlab.split import SplitConfig, split_audit_data
 from fairlab_ui import state
+from fairlab_ui.cache import validate_spec
 
 SourceKind = Literal["file", "model", "skops"]
 
@@ -145,8 +146,17 @@ def active_source() -> PredictionSource | None:
     source: PredictionSource | None = st.session_state.get(state.PREDICTIONS)
     dataset = state.active_dataset()
     spec = state.current_spec()
-    if source is None or dataset is None or spec is None:
+    if dataset is None or spec is None:
         return None
-    if source.dataset_key != dataset.key or source.spec != spec:
-        return None
-    return source
+    if source is not None and source.dataset_key == dataset.key and source.spec == spec:
+        return source
+    if spec.has_predictions and _spec_is_valid(dataset.key, spec, dataset.frame):
+        # The file holds predictions: audit them until the user trains or loads a model.
+        return PredictionSource(
+            kind="file", dataset_key=dataset.key, spec=spec, label="predictions in the file"
+        )
+    return None
+
+
+def _spec_is_valid(dataset_key: str, spec: AuditSpec, frame: pd.DataFrame) -> bool:
+    return not any(p.severity == "error" for p in validate_spec(dataset_key, spec, frame))

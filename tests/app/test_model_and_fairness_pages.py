@@ -159,3 +159,11 @@ def test_the_sidebar_names_the_predictions(at: AppTest) -> None:
     assert "Logistic regression" in sidebar
     assert np.isfinite(float(at.metric[0].value))
     assert isinstance(pd.DataFrame(at.dataframe[0].value), pd.DataFrame)
+
+
+def test_predictions_in_the_file_are_audited_without_visiting_the_model_page(at: AppTest) -> None:
+    at.selectbox(key=state.DATA_BUNDLED).select("compas").run()
+    at.switch_page("app_pages/fairness.py").run()
+    assert not at.exception and not at.error
+    assert not any("Get predictions" in i for i in texts(at, "info"))
+    assert any("predictions in the file" in m for m in texts(at, "markdown"))
