@@ -105,94 +105,101 @@ st.caption(
     "whether the decisions are fair in their context."
 )
 
-tabs = st.tabs([md(a) for a in result.attributes])
-for tab, attribute in zip(tabs, result.attributes, strict=True):
-    with tab:
-        disparities = result.disparities[attribute]
-        st.plotly_chart(
-            disparity_chart(disparities, attribute=attribute), key=f"fair_disparity_{attribute}"
-        )
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "criterion": [str(n).replace("_", " ") for n in disparities.index],
-                    "value": disparities["value"],
-                    "95% CI": [
-                        "—" if pd.isna(lo) else f"{lo:.3f} – {hi:.3f}"
-                        for lo, hi in zip(
-                            disparities["ci_low"], disparities["ci_high"], strict=True
-                        )
-                    ],
-                    "verdict": disparities["verdict"],
-                    "in words": disparities["sentence"],
-                }
-            ),
-            hide_index=True,
-            column_config={
-                "value": st.column_config.NumberColumn(format="%.3f"),
-                "in words": st.column_config.TextColumn(width="large"),
-            },
-        )
-        for note in disparities["note"].dropna().unique():
-            st.caption(md(note))
-        table = result.by_group[attribute]
-        metric = st.selectbox(
-            "Metric by group",
-            ["selection_rate", *[m for m in METRIC_NAMES if m != "selection_rate"], "base_rate"],
-            format_func=METRIC_TITLES.__getitem__,
-            key=f"fair_metric_{attribute}",
-            help=METRIC_EXPLANATIONS.get("selection_rate"),
-        )
-        st.caption(md(METRIC_EXPLANATIONS.get(metric, "")))
-        st.plotly_chart(
-            group_metric_chart(
-                table,
-                attribute=attribute,
-                metric=metric,
-                metric_title=METRIC_TITLES[metric],
-                overall=float(result.overall[metric]),
-            ),
-            key=f"fair_group_chart_{attribute}",
-        )
-        shown = {"group": table["group"], "rows": table["count"]}
-        for name in ["base_rate", *METRIC_NAMES]:
-            shown[METRIC_TITLES[name]] = [
-                reason
-                if isinstance(reason, str) and reason
-                else f"{value:.1%} ({low:.1%}–{high:.1%})"
-                for value, low, high, reason in zip(
-                    table[name],
-                    table[f"{name}_low"],
-                    table[f"{name}_high"],
-                    table.get(f"{name}_undefined", pd.Series([None] * len(table))),
-                    strict=True,
-                )
-            ]
-        if "mean_score" in table:
-            shown["mean score"] = [
-                f"{v:.3f} ({lo:.3f}–{hi:.3f})"
-                for v, lo, hi in zip(
-                    table["mean_score"],
-                    table["mean_score_low"],
-                    table["mean_score_high"],
-                    strict=True,
-                )
-            ]
-            shown["observed rate"] = [
-                f"{v:.1%} ({lo:.1%}–{hi:.1%})"
-                for v, lo, hi in zip(
-                    table["observed_rate"],
-                    table["observed_rate_low"],
-                    table["observed_rate_high"],
-                    strict=True,
-                )
-            ]
-        shown["under 30 rows"] = table["small"]
-        st.dataframe(pd.DataFrame(shown), hide_index=True)
 
-with st.expander("What the metrics mean", icon=":material/menu_book:"):
-    for name, text in METRIC_EXPLANATIONS.items():
-        st.markdown(f"**{md(name.replace('_', ' '))}**: {md(text)}")
+def groups_and_disparities() -> None:
+    """Per attribute: disparities with verdicts, a metric by group, the group table."""
+    tabs = st.tabs([md(a) for a in result.attributes])
+    for tab, attribute in zip(tabs, result.attributes, strict=True):
+        with tab:
+            disparities = result.disparities[attribute]
+            st.plotly_chart(
+                disparity_chart(disparities, attribute=attribute), key=f"fair_disparity_{attribute}"
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "criterion": [str(n).replace("_", " ") for n in disparities.index],
+                        "value": disparities["value"],
+                        "95% CI": [
+                            "—" if pd.isna(lo) else f"{lo:.3f} – {hi:.3f}"
+                            for lo, hi in zip(
+                                disparities["ci_low"], disparities["ci_high"], strict=True
+                            )
+                        ],
+                        "verdict": disparities["verdict"],
+                        "in words": disparities["sentence"],
+                    }
+                ),
+                hide_index=True,
+                column_config={
+                    "value": st.column_config.NumberColumn(format="%.3f"),
+                    "in words": st.column_config.TextColumn(width="large"),
+                },
+            )
+            for note in disparities["note"].dropna().unique():
+                st.caption(md(note))
+            table = result.by_group[attribute]
+            metric = st.selectbox(
+                "Metric by group",
+                [
+                    "selection_rate",
+                    *[m for m in METRIC_NAMES if m != "selection_rate"],
+                    "base_rate",
+                ],
+                format_func=METRIC_TITLES.__getitem__,
+                key=f"fair_metric_{attribute}",
+                help=METRIC_EXPLANATIONS.get("selection_rate"),
+            )
+            st.caption(md(METRIC_EXPLANATIONS.get(metric, "")))
+            st.plotly_chart(
+                group_metric_chart(
+                    table,
+                    attribute=attribute,
+                    metric=metric,
+                    metric_title=METRIC_TITLES[metric],
+                    overall=float(result.overall[metric]),
+                ),
+                key=f"fair_group_chart_{attribute}",
+            )
+            shown = {"group": table["group"], "rows": table["count"]}
+            for name in ["base_rate", *METRIC_NAMES]:
+                shown[METRIC_TITLES[name]] = [
+                    reason
+                    if isinstance(reason, str) and reason
+                    else f"{value:.1%} ({low:.1%}–{high:.1%})"
+                    for value, low, high, reason in zip(
+                        table[name],
+                        table[f"{name}_low"],
+                        table[f"{name}_high"],
+                        table.get(f"{name}_undefined", pd.Series([None] * len(table))),
+                        strict=True,
+                    )
+                ]
+            if "mean_score" in table:
+                shown["mean score"] = [
+                    f"{v:.3f} ({lo:.3f}–{hi:.3f})"
+                    for v, lo, hi in zip(
+                        table["mean_score"],
+                        table["mean_score_low"],
+                        table["mean_score_high"],
+                        strict=True,
+                    )
+                ]
+                shown["observed rate"] = [
+                    f"{v:.1%} ({lo:.1%}–{hi:.1%})"
+                    for v, lo, hi in zip(
+                        table["observed_rate"],
+                        table["observed_rate_low"],
+                        table["observed_rate_high"],
+                        strict=True,
+                    )
+                ]
+            shown["under 30 rows"] = table["small"]
+            st.dataframe(pd.DataFrame(shown), hide_index=True)
+
+    with st.expander("What the metrics mean", icon=":material/menu_book:"):
+        for name, text in METRIC_EXPLANATIONS.items():
+            st.markdown(f"**{md(name.replace('_', ' '))}**: {md(text)}")
 
 
 def threshold_controls() -> None:
@@ -298,47 +305,60 @@ def threshold_explorer(attribute: str, metric: str, cost_ratio: float, per_group
     )
 
 
-if predictions.y_score is not None:
-    threshold_controls()
-else:
-    st.caption("The threshold explorer needs scores or probabilities; these predictions have none.")
+def report_downloads() -> None:
+    """The report files as downloads."""
+    st.header("The report", divider="gray")
+    st.caption(
+        "A self-contained HTML report (opens offline), every group metric as a spreadsheet-safe "
+        "CSV, the spec and the metrics as JSON."
+    )
+    files = reports.report_files(source, config, frame, dataset.name)
+    cols = st.columns(4)
+    cols[0].download_button(
+        "report.html",
+        files.html,
+        "report.html",
+        "text/html",
+        key="fair_download_report",
+        icon=":material/download:",
+    )
+    cols[1].download_button(
+        "group_metrics.csv",
+        files.group_metrics_csv,
+        "group_metrics.csv",
+        "text/csv",
+        key="fair_download_csv",
+        icon=":material/download:",
+    )
+    cols[2].download_button(
+        "spec.json",
+        files.spec_json,
+        "spec.json",
+        "application/json",
+        key="fair_download_spec",
+        icon=":material/download:",
+    )
+    cols[3].download_button(
+        "metrics.json",
+        files.metrics_json,
+        "metrics.json",
+        "application/json",
+        key="fair_download_metrics",
+        icon=":material/download:",
+    )
 
-st.header("The report", divider="gray")
-st.caption(
-    "A self-contained HTML report (opens offline), every group metric as a spreadsheet-safe "
-    "CSV, the spec and the metrics as JSON."
-)
-files = reports.report_files(source, config, frame, dataset.name)
-cols = st.columns(4)
-cols[0].download_button(
-    "report.html",
-    files.html,
-    "report.html",
-    "text/html",
-    key="fair_download_report",
-    icon=":material/download:",
-)
-cols[1].download_button(
-    "group_metrics.csv",
-    files.group_metrics_csv,
-    "group_metrics.csv",
-    "text/csv",
-    key="fair_download_csv",
-    icon=":material/download:",
-)
-cols[2].download_button(
-    "spec.json",
-    files.spec_json,
-    "spec.json",
-    "application/json",
-    key="fair_download_spec",
-    icon=":material/download:",
-)
-cols[3].download_button(
-    "metrics.json",
-    files.metrics_json,
-    "metrics.json",
-    "application/json",
-    key="fair_download_metrics",
-    icon=":material/download:",
-)
+
+VIEWS = ("Groups and disparities", "Threshold explorer", "Report")
+# One view at a time: a smaller page also makes every threshold move cheaper to redraw.
+view = st.radio("View", VIEWS, key="fair_view", horizontal=True, label_visibility="collapsed")
+if view == VIEWS[0]:
+    groups_and_disparities()
+elif view == VIEWS[1]:
+    if predictions.y_score is not None:
+        threshold_controls()
+    else:
+        st.caption(
+            "The threshold explorer needs scores or probabilities; these predictions have none."
+        )
+else:
+    report_downloads()

@@ -87,6 +87,7 @@ def main() -> None:
             page.get_by_role("button", name="Train", exact=True).click()
             expect(page.get_by_text("Measured on the test split")).to_be_visible()
             page.get_by_role("link", name="Fairness").click()
+            page.get_by_text("Threshold explorer", exact=True).click()
             expect(page.get_by_role("heading", name="Threshold explorer")).to_be_visible()
             container = page.get_by_test_id("stSlider").filter(has_text="Threshold").last
             slider = container.get_by_role("slider")

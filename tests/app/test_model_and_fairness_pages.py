@@ -49,8 +49,7 @@ def test_train_then_assess(at: AppTest) -> None:
 
     at.switch_page("app_pages/fairness.py").run()
     assert not at.exception and not at.error
-    headers = [h.value for h in at.header]
-    assert headers == ["Threshold explorer", "The report"]
+    assert at.radio(key="fair_view").value == "Groups and disparities"
     frames = at.dataframe
     disparities = frames[0].value
     assert list(disparities["criterion"])[:2] == [
@@ -62,6 +61,8 @@ def test_train_then_assess(at: AppTest) -> None:
     groups = frames[1].value
     assert list(groups["group"]) == ["Female", "Male"]
     assert {"selection rate", "TPR", "FPR", "mean score", "observed rate"} <= set(groups.columns)
+    at.radio(key="fair_view").set_value("Report").run()
+    assert [h.value for h in at.header] == ["The report"]
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["report.html", "group_metrics.csv", "spec.json", "metrics.json"]
 
@@ -69,6 +70,8 @@ def test_train_then_assess(at: AppTest) -> None:
 def test_threshold_explorer_moves_the_metrics(at: AppTest) -> None:
     _train(at)
     at.switch_page("app_pages/fairness.py").run()
+    at.radio(key="fair_view").set_value("Threshold explorer").run()
+    assert [h.value for h in at.header] == ["Threshold explorer"]
     before = at.dataframe[-1].value["value"].tolist()
     at.slider(key="fair_threshold").set_value(0.2).run()
     assert not at.exception

@@ -21,8 +21,9 @@ def test_train_assess_move_the_threshold_and_download_the_report(app_page: Page)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text(re.compile(r"0\.8\d\d"))
 
     page.get_by_role("link", name="Fairness").click()
-    expect(page.get_by_role("heading", name="Threshold explorer")).to_be_visible()
     expect(page.get_by_text("Disparities between groups of sex", exact=True)).to_be_visible()
+    page.get_by_text("Threshold explorer", exact=True).click()
+    expect(page.get_by_role("heading", name="Threshold explorer")).to_be_visible()
 
     value = page.get_by_test_id("stMarkdown").filter(has_text="Accuracy at this threshold")
     before = value.inner_text()
@@ -32,6 +33,8 @@ def test_train_assess_move_the_threshold_and_download_the_report(app_page: Page)
         slider.press("ArrowLeft")
     expect(value).not_to_have_text(before)
 
+    page.get_by_text("Report", exact=True).click()
+    expect(page.get_by_role("heading", name="The report")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="report.html").click()
     report = Path(download.value.path()).read_text("utf-8")
