@@ -106,6 +106,19 @@ st.caption(
 )
 
 
+def _with_interval(table: pd.DataFrame, name: str, fmt: str) -> list[str]:
+    """Each group's value with its interval, or the reason it is undefined."""
+    reasons = table.get(f"{name}_undefined", pd.Series([None] * len(table)))
+    return [
+        reason
+        if isinstance(reason, str) and reason
+        else f"{value:{fmt}} ({low:{fmt}}–{high:{fmt}})"
+        for value, low, high, reason in zip(
+            table[name], table[f"{name}_low"], table[f"{name}_high"], reasons, strict=True
+        )
+    ]
+
+
 def groups_and_disparities() -> None:
     """Per attribute: disparities with verdicts, a metric by group, the group table."""
     tabs = st.tabs([md(a) for a in result.attributes])
@@ -163,37 +176,10 @@ def groups_and_disparities() -> None:
             )
             shown = {"group": table["group"], "rows": table["count"]}
             for name in ["base_rate", *METRIC_NAMES]:
-                shown[METRIC_TITLES[name]] = [
-                    reason
-                    if isinstance(reason, str) and reason
-                    else f"{value:.1%} ({low:.1%}–{high:.1%})"
-                    for value, low, high, reason in zip(
-                        table[name],
-                        table[f"{name}_low"],
-                        table[f"{name}_high"],
-                        table.get(f"{name}_undefined", pd.Series([None] * len(table))),
-                        strict=True,
-                    )
-                ]
+                shown[METRIC_TITLES[name]] = _with_interval(table, name, ".1%")
             if "mean_score" in table:
-                shown["mean score"] = [
-                    f"{v:.3f} ({lo:.3f}–{hi:.3f})"
-                    for v, lo, hi in zip(
-                        table["mean_score"],
-                        table["mean_score_low"],
-                        table["mean_score_high"],
-                        strict=True,
-                    )
-                ]
-                shown["observed rate"] = [
-                    f"{v:.1%} ({lo:.1%}–{hi:.1%})"
-                    for v, lo, hi in zip(
-                        table["observed_rate"],
-                        table["observed_rate_low"],
-                        table["observed_rate_high"],
-                        strict=True,
-                    )
-                ]
+                shown["mean score"] = _with_interval(table, "mean_score", ".3f")
+                shown["observed rate"] = _with_interval(table, "observed_rate", ".1%")
             shown["under 30 rows"] = table["small"]
             st.dataframe(pd.DataFrame(shown), hide_index=True)
 
