@@ -3,9 +3,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from fairlab.data.profile import group_profile, missing_by_column
 from fairlab.plots import base_rate_chart, intersection_heatmap, missing_values_chart, plain
+from fairlab.plots.thresholds import set_threshold_markers, threshold_curve_chart
+from fairlab.thresholds import ThresholdSweep
 
 
 def _profile(groups: list[str], y: list[int], attribute: str = "g"):
@@ -48,3 +51,20 @@ def test_missing_values_chart() -> None:
     fig = missing_values_chart(missing_by_column(frame), n_rows=3)
     assert list(fig.data[0].y) == ["a", "b"]
     assert fig.layout.title.text == "Missing values (of 3 rows)"
+
+
+def test_moving_threshold_markers_in_place_matches_a_fresh_chart():
+    rng = np.random.default_rng(0)
+    n = 1500
+    sweep = ThresholdSweep.from_scores(
+        rng.integers(0, 2, n), rng.random(n), pd.Series(rng.choice(["Male", "Female"], n))
+    )
+    curve = sweep.curve(metrics=("selection_rate",))
+    fig = threshold_curve_chart(curve, metric="selection_rate", thresholds=0.4)
+    for thresholds in (0.25, {"Male": 0.3, "Female": 0.5}, {"Male": 0.2, "Female": 0.6}, 0.7):
+        moved = set_threshold_markers(fig, thresholds)
+        fresh = threshold_curve_chart(curve, metric="selection_rate", thresholds=thresholds)
+        assert moved is fig
+        assert moved.to_dict() == fresh.to_dict()
+    with pytest.raises(ValueError, match="not in the curve"):
+        set_threshold_markers(fig, {"Nobody": 0.5})

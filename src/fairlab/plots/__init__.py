@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from fairlab.plots._style import plain
 from fairlab.plots.data import base_rate_chart, intersection_heatmap, missing_values_chart
-from fairlab.plots.thresholds import threshold_curve_chart
+from fairlab.plots.thresholds import set_threshold_markers, threshold_curve_chart
 
 __all__ = [
     "base_rate_chart",
     "intersection_heatmap",
     "missing_values_chart",
     "plain",
+    "set_threshold_markers",
     "threshold_curve_chart",
 ]

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from fairlab.plots._style import COLOR_OVERALL, COLOR_SEQUENCE, apply_layout, plain
 
-__all__ = ["threshold_curve_chart"]
+__all__ = ["threshold_curve_chart", "set_threshold_markers"]
 
 METRIC_LABELS = {
     "selection_rate": "Selection rate",
@@ -86,16 +86,50 @@ def threshold_curve_chart(
             )
         )
 
+    set_threshold_markers(fig, thresholds)
+    fig.update_xaxes(
+        title="threshold (a score at or above it is a positive prediction)", gridcolor="#e9ecef"
+    )
+    fig.update_yaxes(title=label.lower(), tickformat=".0%", range=[0, 1.02], gridcolor="#e9ecef")
+    return apply_layout(fig, title=f"{label} by threshold", height=380)
+
+
+def set_threshold_markers(
+    fig: go.Figure, thresholds: float | Mapping[str, float] | None
+) -> go.Figure:
+    """Mark the current threshold(s) on a chart from :func:`threshold_curve_chart`, in place.
+
+    Redrawing only the markers lets a slider move the threshold without rebuilding the
+    curves, which costs about 20 times more.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        A figure from :func:`threshold_curve_chart`; its traces are named by group.
+    thresholds : float or mapping of str to float or None
+        As for :func:`threshold_curve_chart`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``thresholds`` names groups the figure has no line for.
+    """
+    colors = {trace.name: trace.line.color for trace in fig.data}
     # Shapes and annotations as plain dicts in one layout update: add_vline() costs ~10 ms
-    # a line, which the threshold slider pays on every move.
+    # a line.
     shapes: list[dict] = []
     annotations: list[dict] = []
     if isinstance(thresholds, Mapping):
-        unknown = [g for g in thresholds if g not in colors]
+        unknown = [g for g in thresholds if plain(g) not in colors]
         if unknown:
             raise ValueError(CURVE_THRESHOLD_GROUPS_ERROR.format(unknown=unknown))
         for group, value in thresholds.items():
-            shapes.append(_marker(float(value), colors[group]))
+            shapes.append(_marker(float(value), colors[plain(group)]))
     elif thresholds is not None:
         shapes.append(_marker(float(thresholds), COLOR_OVERALL))
         annotations.append(
@@ -110,13 +144,23 @@ def threshold_curve_chart(
                 font=dict(color=COLOR_OVERALL),
             )
         )
-    fig.update_layout(shapes=shapes, annotations=annotations)
-
-    fig.update_xaxes(
-        title="threshold (a score at or above it is a positive prediction)", gridcolor="#e9ecef"
+    same_layout = len(fig.layout.shapes) == len(shapes) and len(fig.layout.annotations) == len(
+        annotations
     )
-    fig.update_yaxes(title=label.lower(), tickformat=".0%", range=[0, 1.02], gridcolor="#e9ecef")
-    return apply_layout(fig, title=f"{label} by threshold", height=380)
+    if not same_layout:
+        fig.layout.shapes = shapes
+        fig.layout.annotations = annotations
+        return fig
+    # Setting a few properties of the existing markers costs ~3 ms; replacing them ~15 ms.
+    for shape, new in zip(fig.layout.shapes, shapes, strict=True):
+        shape.x0 = new["x0"]
+        shape.x1 = new["x1"]
+        if shape.line.color != new["line"]["color"]:
+            shape.line.color = new["line"]["color"]
+    for annotation, new in zip(fig.layout.annotations, annotations, strict=True):
+        annotation.x = new["x"]
+        annotation.text = new["text"]
+    return fig
 
 
 def _marker(x: float, color: str) -> dict:
