@@ -24,6 +24,7 @@ PREDICTIONS = "predictions"
 TRAINED = "trained_models"
 SKOPS_MODEL = "skops_model"
 THRESHOLDS = "thresholds"
+THRESHOLD_FIGURE = "threshold_figure"
 
 # Widgets of the Data page.
 DATA_SOURCE = "data_source"
@@ -95,3 +96,13 @@ def reset_spec_widgets() -> None:
     for key in list(st.session_state.keys()):
         if key in SPEC_WIDGET_KEYS or str(key).startswith(DATA_BINS_PREFIX):
             del st.session_state[key]
+
+
+# Widgets and requests of the Explain page.
+EXPLAIN_VIEW = "explain_view"
+EXPLAIN_ROW = "explain_row"
+EXPLAIN_GLOBAL_REQUEST = "explain_global_request"
+EXPLAIN_AGREEMENT_REQUEST = "explain_agreement_request"
+EXPLAIN_PROXY_REQUEST = "explain_proxy_request"
+EXPLAIN_STABILITY_REQUEST = "explain_stability_request"
+EXPLAIN_LIME_SAMPLES = "explain_lime_samples"
