@@ -22,6 +22,7 @@ page = st.navigation(
         st.Page("app_pages/data.py", title="Data", icon=":material/table:", default=True),
         st.Page("app_pages/model.py", title="Model", icon=":material/model_training:"),
         st.Page("app_pages/fairness.py", title="Fairness", icon=":material/balance:"),
+        st.Page("app_pages/explain.py", title="Explain", icon=":material/insights:"),
     ]
 )
 slot = st.sidebar.container()

@@ -9,6 +9,9 @@ without limit.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -73,3 +76,44 @@ def profile(dataset_key: str, spec: AuditSpec, _frame: pd.DataFrame) -> DataProf
         n_rows=data.n_rows,
         dropped=data.dropped,
     )
+
+
+class ResultStore:
+    """A bounded, thread-safe store of results computed with a progress display.
+
+    ``st.cache_resource`` cannot cache a function that draws progress into an element made
+    outside it, so long computations that report progress keep their results here instead,
+    under the same kind of small key (a prediction source and settings). The oldest entry
+    goes when the store is full.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        """The result stored under ``key``, or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Store ``value`` under ``key``, dropping the oldest entry if full."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._max_entries:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+@st.cache_resource
+def result_store(name: str, max_entries: int) -> ResultStore:
+    """The server-wide store called ``name`` (one per kind of result)."""
+    return ResultStore(max_entries)

@@ -36,6 +36,8 @@ from fairlab.explain.shap_ import (
     estimate_shap_cost,
     explain_shap,
 )
+from fairlab.explain.surrogate import ScoreRegressor, Surrogate, SurrogateError, fit_surrogate
+from fairlab.explain.whatif import FlipResult, WhatIfError, WhatIfResult, flip_sensitive, what_if
 
 __all__ = [
     "Agreement",
@@ -55,4 +57,13 @@ __all__ = [
     "estimate_shap_cost",
     "explain_shap",
     "source_columns",
+    "FlipResult",
+    "ScoreRegressor",
+    "Surrogate",
+    "SurrogateError",
+    "WhatIfError",
+    "WhatIfResult",
+    "fit_surrogate",
+    "flip_sensitive",
+    "what_if",
 ]

@@ -32,6 +32,12 @@ def _rows_note(result: ShapResult) -> str:
     return f"{result.n_rows:,} rows"
 
 
+def _value(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "(missing)"
+    return plain(value)
+
+
 def shap_bar_chart(result: ShapResult, *, top: int = 15) -> go.Figure:
     """Mean |SHAP| per feature, the largest ``top`` features, largest at the top.
 
@@ -160,7 +166,7 @@ def shap_waterfall_chart(result: ShapResult, row: int, *, top: int = 10) -> go.F
     contributions = result.values.iloc[row]
     order = contributions.abs().sort_values(ascending=False, kind="stable").index
     shown, rest = list(order[:top]), list(order[top:])
-    labels = [f"{plain(f)} = {plain(result.data.iloc[row][f])}" for f in shown]
+    labels = [f"{plain(f)} = {_value(result.data.iloc[row][f])}" for f in shown]
     steps = [float(contributions[f]) for f in shown]
     if rest:
         labels.append(f"{len(rest)} other features")
@@ -181,8 +187,5 @@ def shap_waterfall_chart(result: ShapResult, row: int, *, top: int = 10) -> go.F
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=_space(result))
-    title = (
-        f"Row {int(result.row_index[row])}: base value {base:.3f} → model output {output:.3f}"
-        f" ({_space(result)}, {result.explainer})"
-    )
+    title = f"Row {int(result.row_index[row])}: base value {base:.3f} → model output {output:.3f}"
     return apply_layout(fig, title=title, height=max(300, 100 + 28 * len(labels)))
