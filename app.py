@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fairlab_ui import sidebar
+from fairlab_ui import sidebar, state
 from fairlab_ui.render import PageStopped
 from fairlab_ui.session import ensure_dataset
 
 st.set_page_config(page_title="FairLab", page_icon=":material/balance:", layout="wide")
 
 ensure_dataset()
+state.keep_widget_values()
 
 page = st.navigation(
     [

@@ -311,7 +311,16 @@ def report_downloads() -> None:
         "A self-contained HTML report (opens offline), every group metric as a spreadsheet-safe "
         "CSV, the spec and the metrics as JSON."
     )
-    files = reports.report_files(source, config, frame, dataset.name)
+    extras = reports.extras_for(source)
+    included = extras.included
+    st.caption(
+        md(
+            "Also included: " + "; ".join(included) + "."
+            if included
+            else "Explanations computed on the Explain page are added to the report."
+        )
+    )
+    files = reports.report_files(source, config, frame, dataset.name, extras)
     cols = st.columns(4)
     cols[0].download_button(
         "report.html",

@@ -6,6 +6,7 @@ the user has built so far and survive page switches.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -106,3 +107,18 @@ EXPLAIN_AGREEMENT_REQUEST = "explain_agreement_request"
 EXPLAIN_PROXY_REQUEST = "explain_proxy_request"
 EXPLAIN_STABILITY_REQUEST = "explain_stability_request"
 EXPLAIN_LIME_SAMPLES = "explain_lime_samples"
+
+
+# Widgets whose values survive a visit to another page (Streamlit forgets the value of a
+# widget that is not drawn in a run, unless the key is written back to the session state).
+PERSISTENT_PREFIXES = ("fair_", "explain_", "model_", "mitigate_")
+# Buttons, uploads and editors cannot be given a value through the session state.
+_NOT_SETTABLE = re.compile(r"(_run|_load|_upload|_raise_samples|_download_\w+|_editor_\d+)$")
+
+
+def keep_widget_values() -> None:
+    """Keep the values of the analysis pages' widgets across page switches."""
+    for key in list(st.session_state.keys()):
+        name = str(key)
+        if name.startswith(PERSISTENT_PREFIXES) and not _NOT_SETTABLE.search(name):
+            st.session_state[key] = st.session_state[key]

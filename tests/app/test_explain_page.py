@@ -113,6 +113,21 @@ def test_proxies_are_found_on_request(at: AppTest) -> None:
     assert "roc_auc" in table.columns and "likely_proxy" in table.columns
     assert "sex" not in table.index  # the attribute itself is never its own proxy
 
+    # The report takes what was computed here.
+    at.switch_page("app_pages/fairness.py").run()
+    at.radio(key="fair_view").set_value("Report").run()
+    assert any("Explanations computed on the Explain page" in c for c in texts(at, "caption"))
+    at.switch_page(EXPLAIN).run()
+    at.radio(key=state.EXPLAIN_VIEW).set_value("Whole model").run()
+    _explain_whole_model(at, rows=60)
+    at.switch_page("app_pages/fairness.py").run()
+    at.radio(key="fair_view").set_value("Report").run()
+    assert not at.exception, at.exception
+    captions = texts(at, "caption")
+    assert any(c == "Also included: explanations (60 rows); proxies of sex." for c in captions), (
+        captions
+    )
+
 
 def test_what_if_flips_a_sensitive_attribute_that_is_a_model_input(at: AppTest) -> None:
     at.selectbox(key=state.DATA_BUNDLED).select("german").run()

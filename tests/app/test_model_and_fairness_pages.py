@@ -170,3 +170,16 @@ def test_predictions_in_the_file_are_audited_without_visiting_the_model_page(at:
     assert not at.exception and not at.error
     assert not any("Get predictions" in i for i in texts(at, "info"))
     assert any("predictions in the file" in m for m in texts(at, "markdown"))
+
+
+def test_choices_on_a_page_survive_a_visit_to_another_page(at: AppTest) -> None:
+    _train(at)
+    at.switch_page("app_pages/fairness.py").run()
+    at.radio(key="fair_view").set_value("Report").run()
+    at.number_input(key="fair_tolerance").set_value(0.05).run()
+    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/fairness.py").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="fair_view").value == "Report"
+    assert at.number_input(key="fair_tolerance").value == 0.05
+    assert [h.value for h in at.header] == ["The report"]

@@ -38,6 +38,16 @@ def test_train_explain_pick_a_row_and_see_shap_and_lime(app_page: Page) -> None:
         page.get_by_text(re.compile(r"(tell the same story|tell different stories)"))
     ).to_be_visible()
 
+    page.get_by_role("link", name="Fairness").click()
+    page.get_by_text("Report", exact=True).click()
+    expect(page.get_by_text("Also included: explanations (1,000 rows).")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="report.html").click()
+    report = Path(download.value.path()).read_text("utf-8")
+    assert "Explanations" in report and "LinearExplainer" in report
+    page.get_by_role("link", name="Explain").click()
+    expect(page.get_by_text("SHAP", exact=True)).to_be_visible()
+
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 1800})
     page.screenshot(path=str(ARTIFACTS / "explain_page.png"), full_page=True)
