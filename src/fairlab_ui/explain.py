@@ -18,7 +18,14 @@ import pandas as pd
 import streamlit as st
 
 from fairlab.audit_data import AuditData, build_audit_data
-from fairlab.explain import LimeExplainer, LimeResult, LimeStability, ShapResult, explain_shap
+from fairlab.explain import (
+    LimeExplainer,
+    LimeResult,
+    LimeStability,
+    ShapResult,
+    explain_shap,
+    lime_stability,
+)
 from fairlab.explain.agreement import AgreementSummary, agreement_over_rows, summarize_agreement
 from fairlab.explain.batches import explain_shap_batches
 from fairlab.explain.proxies import proxy_strength
@@ -27,6 +34,7 @@ from fairlab.models import FittedModel
 from fairlab.split import split_audit_data
 from fairlab_ui import state
 from fairlab_ui.cache import result_store
+from fairlab_ui.jobs import heavy_job, worker_slots
 from fairlab_ui.predictions import PredictionSource, prediction_set, trained_model
 
 SurrogateKind = Literal["tree", "boosting"]
@@ -156,14 +164,15 @@ def global_shap(
     key = (source, n_rows, seed)
     result = store.get(key)
     if result is None:
-        result = explain_shap_batches(
-            ctx.model,
-            ctx.rows.X,
-            background=ctx.background,
-            n_rows=n_rows,
-            random_state=seed,
-            progress=progress,
-        )
+        with heavy_job("explanation"):
+            result = explain_shap_batches(
+                ctx.model,
+                ctx.rows.X,
+                background=ctx.background,
+                n_rows=n_rows,
+                random_state=seed,
+                progress=progress,
+            )
         store.put(key, result)
     return result  # type: ignore[return-value]
 
@@ -211,20 +220,22 @@ def row_lime(
     return _row_lime(source, position, num_samples, seed, ctx)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Re-running LIME with several seeds…")
+@st.cache_resource(
+    max_entries=32,
+    show_spinner="Re-running LIME with several seeds (queued if the server is busy)…",
+)
 def _row_stability(
     source: PredictionSource, position: int, num_samples: int, seeds: int, _ctx: ExplainContext
 ) -> LimeStability:
-    from fairlab.explain import lime_stability
-
-    return lime_stability(
-        _ctx.model,
-        _ctx.background,
-        _ctx.rows.X.iloc[position],
-        roles=_ctx.roles,
-        seeds=seeds,
-        num_samples=num_samples,
-    )
+    with worker_slots().hold():
+        return lime_stability(
+            _ctx.model,
+            _ctx.background,
+            _ctx.rows.X.iloc[position],
+            roles=_ctx.roles,
+            seeds=seeds,
+            num_samples=num_samples,
+        )
 
 
 def row_stability(
@@ -234,20 +245,24 @@ def row_stability(
     return _row_stability(source, position, num_samples, seeds, ctx)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Comparing SHAP and LIME over a sample…")
+@st.cache_resource(
+    max_entries=16,
+    show_spinner="Comparing SHAP and LIME over a sample (queued if the server is busy)…",
+)
 def _agreement(
     source: PredictionSource, n_rows: int, num_samples: int, _ctx: ExplainContext
 ) -> tuple[pd.DataFrame, AgreementSummary]:
-    shap_result = explain_shap_batches(
-        _ctx.model, _ctx.rows.X, background=_ctx.background, n_rows=n_rows, random_state=1
-    )
     explainer = _lime_explainer(source, _ctx)
-    lime_weights = [
-        explainer.explain(
-            _ctx.model, _ctx.rows.X.iloc[int(p)], num_samples=num_samples, random_state=0
-        ).weights
-        for p in shap_result.row_index
-    ]
+    with worker_slots().hold():
+        shap_result = explain_shap_batches(
+            _ctx.model, _ctx.rows.X, background=_ctx.background, n_rows=n_rows, random_state=1
+        )
+        lime_weights = [
+            explainer.explain(
+                _ctx.model, _ctx.rows.X.iloc[int(p)], num_samples=num_samples, random_state=0
+            ).weights
+            for p in shap_result.row_index
+        ]
     lime_table = pd.DataFrame(
         [weights.to_dict() for weights in lime_weights], index=shap_result.values.index
     ).reindex(columns=shap_result.values.columns)
@@ -262,12 +277,15 @@ def agreement(
     return _agreement(source, n_rows, num_samples, ctx)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Testing every feature as a proxy…")
+@st.cache_resource(
+    max_entries=16, show_spinner="Testing every feature as a proxy (queued if the server is busy)…"
+)
 def _proxies(source: PredictionSource, attribute: str, _ctx: ExplainContext) -> pd.DataFrame:
     X = _ctx.rows.X
     own = [c for c in X.columns if c in _ctx.rows.sensitive_features.columns]
     usable = X.drop(columns=own)
-    return proxy_strength(usable, _ctx.rows.groups(attribute), roles=_ctx.roles)
+    with worker_slots().hold():
+        return proxy_strength(usable, _ctx.rows.groups(attribute), roles=_ctx.roles)
 
 
 def proxies(source: PredictionSource, ctx: ExplainContext, attribute: str) -> pd.DataFrame:
