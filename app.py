@@ -16,7 +16,6 @@ from fairlab_ui.session import ensure_dataset
 st.set_page_config(page_title="FairLab", page_icon=":material/balance:", layout="wide")
 
 ensure_dataset()
-state.keep_widget_values()
 
 page = st.navigation(
     [
@@ -24,8 +23,10 @@ page = st.navigation(
         st.Page("app_pages/model.py", title="Model", icon=":material/model_training:"),
         st.Page("app_pages/fairness.py", title="Fairness", icon=":material/balance:"),
         st.Page("app_pages/explain.py", title="Explain", icon=":material/insights:"),
+        st.Page("app_pages/mitigate.py", title="Mitigate", icon=":material/tune:"),
     ]
 )
+state.keep_widget_values(page.url_path or "data")
 slot = st.sidebar.container()
 try:
     page.run()

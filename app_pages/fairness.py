@@ -317,7 +317,8 @@ def report_downloads() -> None:
         md(
             "Also included: " + "; ".join(included) + "."
             if included
-            else "Explanations computed on the Explain page are added to the report."
+            else "Explanations computed on the Explain page and mitigation comparisons run "
+            "on the Mitigate page are added to the report."
         )
     )
     files = reports.report_files(source, config, frame, dataset.name, extras)

@@ -14,6 +14,7 @@ from fairlab.performance import calibration_by_group, roc_curve_by_group
 from fairlab.plots.performance import calibration_chart, confusion_matrix_chart, roc_chart
 from fairlab.split import SplitConfig
 from fairlab_ui import cache, state
+from fairlab_ui.params import param_widget
 from fairlab_ui.predictions import PredictionSource, active_source, prediction_set
 from fairlab_ui.render import md, show_error, stop_page
 
@@ -57,37 +58,6 @@ def _split_form(prefix: str) -> SplitConfig:
     return SplitConfig(test_size=float(test_size), random_state=int(seed))
 
 
-def _param_widget(name: str, param, key: str):  # noqa: ANN001 - a ParamSpec
-    if param.kind == "choice":
-        return st.selectbox(param.label, param.choices, key=key, help=param.help)
-    if param.none_label is not None:
-        unlimited = st.checkbox(
-            f"{param.label}: {param.none_label}", value=param.default is None, key=f"{key}_none"
-        )
-        if unlimited:
-            return None
-    default = param.default if param.default is not None else param.low
-    if param.kind == "int":
-        return st.number_input(
-            param.label,
-            int(param.low),
-            int(param.high),
-            int(default),
-            step=1,
-            key=key,
-            help=param.help,
-        )
-    return st.number_input(
-        param.label,
-        float(param.low),
-        float(param.high),
-        float(default),
-        key=key,
-        help=param.help,
-        format="%.4g",
-    )
-
-
 if choice == SOURCE_FILE:
     described = []
     if spec.prediction_column:
@@ -115,7 +85,7 @@ elif choice == SOURCE_TRAIN:
         columns = st.columns(max(1, len(zoo.params)))
         for column, param in zip(columns, zoo.params, strict=False):
             with column:
-                params[param.name] = _param_widget(name, param, f"model_param_{name}_{param.name}")
+                params[param.name] = param_widget(param, f"model_param_{name}_{param.name}")
         split = _split_form("model")
         submitted = st.form_submit_button("Train", type="primary", icon=":material/model_training:")
     if submitted:

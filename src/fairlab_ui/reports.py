@@ -12,8 +12,11 @@ import streamlit as st
 
 from fairlab.explain.report_section import explanation_section
 from fairlab.fairness import FairnessConfig, metrics_json
+from fairlab.plots.mitigation import mitigation_section
 from fairlab.report import ReportSection, performance_section, write_report
 from fairlab_ui import explain, state
+from fairlab_ui.mitigation import MitigationRequest, comparison
+from fairlab_ui.mitigation import stored as stored_comparison
 from fairlab_ui.predictions import PredictionSource, fairness, prediction_set
 
 
@@ -47,6 +50,8 @@ class ReportExtras:
     surrogate_kind: str = "tree"
     agreement_rows: int | None = None
     proxy_attribute: str | None = None
+    mitigation: MitigationRequest | None = None
+    mitigation_disparity: str = "demographic_parity_difference"
 
     @property
     def included(self) -> list[str]:
@@ -58,6 +63,9 @@ class ReportExtras:
             parts.append(f"SHAP against LIME ({self.agreement_rows} rows)")
         if self.proxy_attribute is not None:
             parts.append(f"proxies of {self.proxy_attribute}")
+        if self.mitigation is not None:
+            n = len(self.mitigation.techniques)
+            parts.append(f"mitigation comparison ({n} technique{'s' if n != 1 else ''})")
         return parts
 
 
@@ -71,7 +79,16 @@ def extras_for(source: PredictionSource) -> ReportExtras:
     explanation = matching(state.EXPLAIN_GLOBAL_REQUEST)
     agreement = matching(state.EXPLAIN_AGREEMENT_REQUEST)
     proxy = matching(state.EXPLAIN_PROXY_REQUEST)
+    mitigation_request = st.session_state.get(state.MITIGATE_REQUEST)
+    if mitigation_request is not None and (
+        mitigation_request.source != source or stored_comparison(mitigation_request) is None
+    ):
+        mitigation_request = None
+    criterion = st.session_state.get("mitigate_criterion", "demographic_parity")
+    kind = st.session_state.get("mitigate_kind", "difference")
     return ReportExtras(
+        mitigation=mitigation_request,
+        mitigation_disparity=f"{criterion}_{kind}",
         explanation=None if explanation is None else (explanation[1], explanation[2]),
         surrogate_kind=str(st.session_state.get("explain_surrogate_kind", "tree")),
         agreement_rows=None if agreement is None or explanation is None else agreement[1],
@@ -114,7 +131,12 @@ def report_files(
     """Build the report files in a temporary folder and return their bytes."""
     predictions = prediction_set(source, _frame)
     result = fairness(source, config, _frame)
-    after = [s for s in [_explanation_section(source, extras, _frame)] if s is not None]
+    mitigation = None
+    if extras.mitigation is not None:
+        mitigation = mitigation_section(
+            comparison(extras.mitigation, _frame), disparity=extras.mitigation_disparity
+        )
+    after = [s for s in [_explanation_section(source, extras, _frame), mitigation] if s is not None]
     with tempfile.TemporaryDirectory() as folder:
         files = write_report(
             folder,

@@ -108,17 +108,32 @@ EXPLAIN_PROXY_REQUEST = "explain_proxy_request"
 EXPLAIN_STABILITY_REQUEST = "explain_stability_request"
 EXPLAIN_LIME_SAMPLES = "explain_lime_samples"
 
+# Requests of the Mitigate page.
+MITIGATE_REQUEST = "mitigation_request"
+MITIGATE_PICKED = "mitigation_picked_point"
+
 
 # Widgets whose values survive a visit to another page (Streamlit forgets the value of a
 # widget that is not drawn in a run, unless the key is written back to the session state).
-PERSISTENT_PREFIXES = ("fair_", "explain_", "model_", "mitigate_")
+PAGE_PREFIXES = {
+    "model": "model_",
+    "fairness": "fair_",
+    "explain": "explain_",
+    "mitigate": "mitigate_",
+}
 # Buttons, uploads and editors cannot be given a value through the session state.
 _NOT_SETTABLE = re.compile(r"(_run|_load|_upload|_raise_samples|_download_\w+|_editor_\d+)$")
 
 
-def keep_widget_values() -> None:
-    """Keep the values of the analysis pages' widgets across page switches."""
+def keep_widget_values(current_page: str) -> None:
+    """Keep the values of the other analysis pages' widgets while ``current_page`` runs.
+
+    The current page's own widgets are left alone: they are drawn in this run, and
+    writing their keys back would make Streamlit warn that a widget with a default value
+    also had its value set through the session state.
+    """
+    prefixes = tuple(p for page, p in PAGE_PREFIXES.items() if page != current_page)
     for key in list(st.session_state.keys()):
         name = str(key)
-        if name.startswith(PERSISTENT_PREFIXES) and not _NOT_SETTABLE.search(name):
+        if name.startswith(prefixes) and not _NOT_SETTABLE.search(name):
             st.session_state[key] = st.session_state[key]

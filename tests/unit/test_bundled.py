@@ -101,9 +101,11 @@ def test_german_decoding(datasets):
     assert frame["age"].dtype.kind == "i"
     assert frame.iloc[0]["status"] == "< 0 DM"
     assert not frame.isna().any().any()
-    assert not frame.select_dtypes(exclude="number").apply(
-        lambda c: c.str.match(r"^A\d+$").any()
-    ).any()
+    assert (
+        not frame.select_dtypes(exclude="number")
+        .apply(lambda c: c.str.match(r"^A\d+$").any())
+        .any()
+    )
 
 
 # ---------------------------------------------------------------------- specs

@@ -55,9 +55,7 @@ _TITLES: dict[str, str] = {
 }
 
 UNKNOWN_DATASET_ERROR = (
-    "There is no bundled dataset named '{name}'. Choose one of: "
-    + ", ".join(BUNDLED_NAMES)
-    + "."
+    "There is no bundled dataset named '{name}'. Choose one of: " + ", ".join(BUNDLED_NAMES) + "."
 )
 DATA_FILE_MISSING_ERROR = (
     "The bundled data file '{path}' is missing. Set the environment variable "
@@ -231,9 +229,7 @@ _DEFAULT_SPECS: dict[str, AuditSpec] = {
         target="income",
         positive_label=">50K",
         sensitive=("sex", "race"),
-        features=tuple(
-            c for c in ADULT_COLUMNS if c not in {"income", "fnlwgt", "sex", "race"}
-        ),
+        features=tuple(c for c in ADULT_COLUMNS if c not in {"income", "fnlwgt", "sex", "race"}),
     ),
     "compas": AuditSpec(
         target="two_year_recid",
