@@ -3,7 +3,8 @@
 A journey starts from a DataFrame. :func:`load_bundled` gives one of the classic fairness
 datasets (UCI Adult, ProPublica COMPAS, German credit) with a default audit spec, one
 click from an audit. :func:`read_csv` reads an uploaded or local CSV file robustly and
-says, per column, what it looks like (:func:`infer_column_roles`).
+says, per column, what it looks like (:func:`infer_column_roles`). :func:`generate_world`
+builds a synthetic lending or hiring world with dialled-in biases, for teaching.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fairlab.data.bundled import (
     load_bundled,
 )
 from fairlab.data.csv import ColumnInfo, CsvReadResult, infer_column_roles, read_csv
+from fairlab.data.synthetic import SyntheticWorld, WorldConfig, WorldConfigError, generate_world
 
 __all__ = [
     "BUNDLED_NAMES",
@@ -27,4 +29,8 @@ __all__ = [
     "CsvReadResult",
     "ColumnInfo",
     "infer_column_roles",
+    "SyntheticWorld",
+    "WorldConfig",
+    "WorldConfigError",
+    "generate_world",
 ]
