@@ -24,6 +24,7 @@ page = st.navigation(
         st.Page("app_pages/fairness.py", title="Fairness", icon=":material/balance:"),
         st.Page("app_pages/explain.py", title="Explain", icon=":material/insights:"),
         st.Page("app_pages/mitigate.py", title="Mitigate", icon=":material/tune:"),
+        st.Page("app_pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ]
 )
 state.keep_widget_values(page.url_path or "data")
