@@ -6,6 +6,8 @@ import streamlit as st
 
 from fairlab.data.bundled import BUNDLED_NAMES, bundled_titles
 from fairlab.data.profile import GroupProfile
+from fairlab.data.synthetic import SCENARIOS, WorldConfig
+from fairlab.errors import FairLabError
 from fairlab.labels import distinct_labels
 from fairlab.plots import base_rate_chart, intersection_heatmap, missing_values_chart
 from fairlab_ui import cache, session, spec_form, state
@@ -40,9 +42,52 @@ def _on_upload_change() -> None:
         session.use_upload(uploaded.name, uploaded.getvalue())
 
 
+KNOBS = {
+    "minority_share": ("Share of group B (under-representation)", 0.05, 0.5, 0.05),
+    "base_rate_gap": ("Gap in the true rate of qualified people, A − B", 0.0, 0.6, 0.05),
+    "label_bias": ("Share of B's qualified people recorded as not qualified", 0.0, 0.9, 0.05),
+    "proxy_strength": ("Correlation of a proxy feature with the group", 0.0, 0.95, 0.05),
+    "noise_gap": ("Extra measurement noise on B's features", 0.0, 2.0, 0.1),
+}
+
+
+def synthetic_form() -> None:
+    """Knobs of the synthetic world; generating it puts them in the page's address."""
+    current = st.session_state.get(state.SYNTHETIC_CONFIG) or WorldConfig()
+    with st.form("data_synthetic_form", border=True):
+        cols = st.columns(3)
+        scenario = cols[0].selectbox("Scenario", SCENARIOS, index=SCENARIOS.index(current.scenario))
+        n_rows = cols[1].number_input("People", 100, 1_000_000, current.n_rows, 500)
+        seed = cols[2].number_input("Seed", 0, 2**32 - 1, current.seed)
+        knobs = {}
+        cols = st.columns(len(KNOBS))
+        for column, (name, (label, low, high, step)) in zip(cols, KNOBS.items(), strict=True):
+            knobs[name] = column.slider(
+                label, low, high, float(getattr(current, name)), step, key=f"data_world_{name}"
+            )
+        age_band = st.checkbox("Add a second attribute (age band)", current.include_age_band)
+        submitted = st.form_submit_button("Generate the world", type="primary")
+    if submitted:
+        try:
+            config = WorldConfig(
+                scenario=scenario,
+                n_rows=int(n_rows),
+                seed=int(seed),
+                include_age_band=bool(age_band),
+                **{k: float(v) for k, v in knobs.items()},
+            )
+        except FairLabError as exc:
+            show_error(str(exc))
+            return
+        session.use_synthetic(config)
+        st.query_params.from_dict({"world": "1", **config.to_query_params()})
+    if state.active_dataset() is not None and state.active_dataset().kind == "synthetic":
+        st.caption("The page's address now holds these settings: share it to open this world.")
+
+
 source = st.radio(
     "Source",
-    [state.SOURCE_BUNDLED, state.SOURCE_UPLOAD],
+    [state.SOURCE_BUNDLED, state.SOURCE_UPLOAD, state.SOURCE_SYNTHETIC],
     key=state.DATA_SOURCE,
     horizontal=True,
     label_visibility="collapsed",
@@ -64,6 +109,8 @@ if source == state.SOURCE_BUNDLED:
             on_click=session.use_bundled,
             args=(chosen,),
         )
+elif source == state.SOURCE_SYNTHETIC:
+    synthetic_form()
 else:
     st.file_uploader(
         "Upload a CSV file (comma, semicolon, tab or pipe separated; UTF-8 or Latin-1)",
@@ -91,7 +138,9 @@ metric_cols = st.columns(4)
 metric_cols[0].metric("Rows", f"{n_rows:,}")
 metric_cols[1].metric("Columns", f"{n_cols:,}")
 metric_cols[2].metric("Missing cells", f"{sum(c.n_missing for c in dataset.columns):,}")
-metric_cols[3].metric("Source", "bundled" if dataset.kind == "bundled" else "your upload")
+metric_cols[3].metric(
+    "Source", {"bundled": "bundled", "synthetic": "synthetic"}.get(dataset.kind, "your upload")
+)
 if dataset.card:
     with st.expander("About this dataset: source, licence, columns and known problems"):
         st.markdown(dataset.card)

@@ -21,6 +21,7 @@ from fairlab.audit_data import build_audit_data
 from fairlab.data import bundled
 from fairlab.data.csv import ColumnInfo, CsvReadResult, infer_column_roles, read_csv
 from fairlab.data.profile import GroupProfile, missing_by_column, profile_groups
+from fairlab.data.synthetic import SyntheticWorld, WorldConfig, generate_world
 from fairlab.spec import AuditSpec, SpecProblem
 
 
@@ -117,3 +118,9 @@ class ResultStore:
 def result_store(name: str, max_entries: int) -> ResultStore:
     """The server-wide store called ``name`` (one per kind of result)."""
     return ResultStore(max_entries)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Generating the synthetic world…")
+def synthetic_world(config: WorldConfig) -> SyntheticWorld:
+    """The synthetic world of ``config`` (deterministic, so shared read-only)."""
+    return generate_world(config)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from fairlab.data.bundled import bundled_titles
+from fairlab.data.csv import infer_column_roles
+from fairlab.data.synthetic import WorldConfig
 from fairlab.errors import FairLabError
 from fairlab.suggest import suggest_spec
 from fairlab_ui import cache, state
@@ -59,8 +63,39 @@ def use_upload(name: str, raw: bytes) -> bool:
     return True
 
 
+def use_synthetic(config: WorldConfig) -> None:
+    """Make the synthetic world of ``config`` the active dataset, with its spec."""
+    world = cache.synthetic_world(config)
+    lines = "\n".join(f"- {line}" for line in world.description)
+    st.session_state[state.ACTIVE_DATASET] = state.ActiveDataset(
+        key="synthetic:" + urlencode(sorted(config.to_query_params().items())),
+        kind="synthetic",
+        name=f"Synthetic {config.scenario} world ({config.n_rows:,} people, seed {config.seed})",
+        frame=world.frame,
+        columns=tuple(infer_column_roles(world.frame)),
+        warnings=(),
+        card="A made-up world whose biases are set by the knobs on the Data page. What was "
+        "injected:\n\n" + lines,
+    )
+    st.session_state[state.SPEC] = world.spec
+    st.session_state[state.SYNTHETIC_CONFIG] = config
+    state.reset_spec_widgets()
+
+
 def ensure_dataset() -> None:
-    """Load the default bundled dataset on a session's first run."""
-    if state.active_dataset() is None:
-        use_bundled(state.DEFAULT_BUNDLED)
-        st.session_state.setdefault(state.DATA_BUNDLED, state.DEFAULT_BUNDLED)
+    """Load a dataset on a session's first run: the synthetic world a shared link names
+    (``?world=1&scenario=...``), else the default bundled dataset."""
+    if state.active_dataset() is not None:
+        return
+    params = st.query_params.to_dict()
+    if params.get("world") == "1":
+        try:
+            config = WorldConfig.from_query_params(params)
+        except FairLabError as exc:
+            st.session_state[state.UPLOAD_ERROR] = str(exc)
+        else:
+            use_synthetic(config)
+            st.session_state.setdefault(state.DATA_SOURCE, state.SOURCE_SYNTHETIC)
+            return
+    use_bundled(state.DEFAULT_BUNDLED)
+    st.session_state.setdefault(state.DATA_BUNDLED, state.DEFAULT_BUNDLED)

@@ -57,6 +57,8 @@ SPEC_WIDGET_KEYS = (
 
 SOURCE_BUNDLED = "Bundled dataset"
 SOURCE_UPLOAD = "Upload a CSV"
+SOURCE_SYNTHETIC = "Synthetic world (for teaching)"
+SYNTHETIC_CONFIG = "synthetic_config"
 DEFAULT_BUNDLED = "adult"
 
 
