@@ -280,9 +280,8 @@ with st.expander(
             )
         show_problems(problems, "prediction")
     with score_col:
-        numeric = [
-            c for c in columns if c != target and dataset.roles.get(c) in ("numeric", "boolean")
-        ]
+        roles = dataset.roles
+        numeric = [c for c in columns if c != target and roles.get(c) in ("numeric", "boolean")]
         st.selectbox(
             "Score column",
             [None, *numeric],

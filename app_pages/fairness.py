@@ -260,7 +260,7 @@ def threshold_explorer(attribute: str, metric: str, cost_ratio: float, per_group
     if 0.0 <= low and high <= 1.0:
         low, high = 0.0, 1.0  # probabilities: a round scale
     else:
-        low, high = math.floor(low), math.ceil(high)
+        low, high = float(math.floor(low)), float(math.ceil(high))
     controls, chart_col = st.columns([1, 2], gap="large")
     with controls:
         default = source.spec.threshold if source.spec.threshold is not None else 0.5

@@ -128,7 +128,7 @@ SENSITIVE_MISSING_WARNING_DROP = (
     "group' to keep them as a group of their own."
 )
 SMALL_GROUP_WARNING = (
-    "Group '{group}' of '{column}' has only {n} rows (fewer than {limit}); its metrics will "
+    "Group '{group}' of '{column}' has only {n} row{s} (fewer than {limit}); its metrics will "
     "have wide intervals. Consider merging groups or collecting more data."
 )
 EMPTY_INTERSECTION_WARNING = (
@@ -674,7 +674,11 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
                         _warning(
                             "sensitive",
                             SMALL_GROUP_WARNING.format(
-                                group=group, column=column, n=int(n), limit=MIN_GROUP_SIZE
+                                group=group,
+                                column=column,
+                                n=int(n),
+                                s="" if int(n) == 1 else "s",
+                                limit=MIN_GROUP_SIZE,
                             ),
                             column,
                         )

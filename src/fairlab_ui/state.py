@@ -118,13 +118,16 @@ MITIGATE_PICKED = "mitigation_picked_point"
 # Widgets whose values survive a visit to another page (Streamlit forgets the value of a
 # widget that is not drawn in a run, unless the key is written back to the session state).
 PAGE_PREFIXES = {
+    "data": "data_",
     "model": "model_",
     "fairness": "fair_",
     "explain": "explain_",
     "mitigate": "mitigate_",
 }
 # Buttons, uploads and editors cannot be given a value through the session state.
-_NOT_SETTABLE = re.compile(r"(_run|_load|_upload|_raise_samples|_download_\w+|_editor_\d+)$")
+_NOT_SETTABLE = re.compile(
+    r"(_run|_load|_upload|_raise_samples|_download(_\w+)?|_editor_\d+|_use_bundled)$"
+)
 
 
 def keep_widget_values(current_page: str) -> None:

@@ -124,6 +124,19 @@ CONSTANT_WARNING = (
 TEXT_WARNING = (
     "Column '{column}' looks like free text ({reason}); it is left out of the default features."
 )
+DATETIME_WARNING = (
+    "Column '{column}' holds dates or times ({reason}); it is left out of the default "
+    "features. To use it, derive a number from it (such as a year or an age) in the file."
+)
+ONE_COLUMN_WARNING = (
+    "{name} was read as a single column: no known delimiter was found. If it holds "
+    "several columns, save it with commas, semicolons, tabs or '|' between the values "
+    "(the header starts {header!r})."
+)
+FEW_ROWS_WARNING = (
+    "{name} has only {n_rows} row{s}: group metrics need many rows per group. Upload the "
+    "whole file, or a larger sample of it."
+)
 MANY_CATEGORIES_WARNING = (
     "Column '{column}' has {n_unique} distinct values, so as a feature it becomes "
     "{n_unique} one-hot columns. Group rare values, or leave it out of the features."
@@ -137,6 +150,8 @@ _SAMPLE_LINES = 100
 _FULL_SAMPLE_BYTES = 1 * _MIB  # beyond this, a sample of two lines (header + a row) will do
 _MAX_SAMPLE_BYTES = 16 * _MIB
 _DELIMITERS = (",", ";", "\t", "|")
+FEW_ROWS = 10
+"""Below this many rows a file gets a warning that group metrics need more."""
 _EXTRA_NA_VALUES = ("?",)
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 _ENCODING_LABELS = {
@@ -402,6 +417,14 @@ def read_csv(
         messages.extend(replace(sample_counts, n_long=0).messages())
 
     columns = infer_column_roles(reading.frame)
+    if reading.frame.shape[1] == 1:
+        header = str(reading.frame.columns[0])
+        messages.append(ONE_COLUMN_WARNING.format(name=name, header=header[:40]))
+    if len(reading.frame) < FEW_ROWS:
+        n_rows = len(reading.frame)
+        messages.append(
+            FEW_ROWS_WARNING.format(name=name, n_rows=n_rows, s="" if n_rows == 1 else "s")
+        )
     messages.extend(_role_warnings(columns))
     return CsvReadResult(
         frame=reading.frame,
@@ -1161,6 +1184,8 @@ def _role_warnings(columns: Iterable[ColumnInfo]) -> list[str]:
             messages.append(CONSTANT_WARNING.format(column=info.name, reason=info.reason))
         elif info.role == "text":
             messages.append(TEXT_WARNING.format(column=info.name, reason=info.reason))
+        elif info.role == "datetime":
+            messages.append(DATETIME_WARNING.format(column=info.name, reason=info.reason))
         elif info.role == "categorical" and info.n_unique > _MANY_CATEGORIES:
             messages.append(
                 MANY_CATEGORIES_WARNING.format(column=info.name, n_unique=info.n_unique)
