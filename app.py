@@ -10,12 +10,14 @@ from __future__ import annotations
 import streamlit as st
 
 from fairlab_ui import sidebar, state
+from fairlab_ui.jobs import warm_up_kernels
 from fairlab_ui.render import PageStopped
 from fairlab_ui.session import ensure_dataset
 
 st.set_page_config(page_title="FairLab", page_icon=":material/balance:", layout="wide")
 
 ensure_dataset()
+warm_up_kernels()
 
 page = st.navigation(
     [
@@ -27,7 +29,7 @@ page = st.navigation(
         st.Page("app_pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
     ]
 )
-state.keep_widget_values(page.url_path or "data")
+state.keep_widget_values()
 slot = st.sidebar.container()
 try:
     page.run()
@@ -36,3 +38,4 @@ except PageStopped:
 # Drawn after the page, so it shows the spec the page has just set.
 with slot:
     sidebar.render()
+state.remember_widget_values()

@@ -24,6 +24,7 @@ from fairlab_ui.predictions import active_source
 from fairlab_ui.render import md, show_error, show_warning, stop_page
 
 LIME_SAMPLES = (1000, 2000, 5000, 10000, 20000, 40000)
+LIME_SECONDS = explain.LIME_SECONDS
 SURROGATES = {"tree": "shallow decision tree", "boosting": "gradient boosting"}
 VIEWS = ("Whole model", "One row", "By group", "Proxies", "What if")
 
@@ -112,6 +113,11 @@ def _space_note(result) -> str:  # noqa: ANN001
     return note
 
 
+def _notes(result) -> None:  # noqa: ANN001
+    for note in getattr(result, "notes", ()):
+        st.caption(md(note))
+
+
 def _additivity_warning(result) -> None:  # noqa: ANN001
     if result.additivity_error > result.additivity_tolerance:
         show_warning(
@@ -178,6 +184,7 @@ def whole_model() -> None:
         st.caption("Nothing is computed until you ask: press the button.")
         return
     st.caption(_space_note(result))
+    _notes(result)
     _additivity_warning(result)
     left, right = st.columns(2, gap="large")
     left.plotly_chart(shap_bar_chart(result), key="explain_bar")
@@ -288,6 +295,7 @@ def one_row() -> None:
         st.markdown("**SHAP**")
         st.plotly_chart(shap_waterfall_chart(shap_row, 0), key="explain_waterfall")
         st.caption(_space_note(shap_row))
+        _notes(shap_row)
         _additivity_warning(shap_row)
     with right:
         st.markdown("**LIME**")
@@ -297,6 +305,12 @@ def one_row() -> None:
             f"the model around this row); LIME's prediction {lime_row.local_prediction:.3f} "
             f"against the model's {lime_row.model_prediction:.3f}; {lime_row.num_samples:,} "
             f"samples, seed {lime_row.random_state}."
+            + (
+                f" The number of samples was lowered to stay within {LIME_SECONDS:g} s for "
+                "this model; check the stability below."
+                if lime_row.capped_by_time
+                else ""
+            )
         )
     agreement = compare_attributions(shap_row.values.iloc[0], lime_row.weights)
     st.markdown(md(agreement.sentence))

@@ -40,6 +40,9 @@ from fairlab_ui.predictions import PredictionSource, prediction_set, trained_mod
 SurrogateKind = Literal["tree", "boosting"]
 
 MAX_BACKGROUND_ROWS = 2_000
+
+LIME_SECONDS = 0.8
+"""Time budget of one row's LIME: slow models get fewer samples (and say so)."""
 """Training rows kept as the explainers' background and LIME's sampling statistics."""
 
 
@@ -210,6 +213,7 @@ def _row_lime(
         _ctx.rows.X.iloc[position],
         num_samples=num_samples,
         random_state=seed,
+        max_seconds=LIME_SECONDS,
     )
 
 
@@ -235,6 +239,7 @@ def _row_stability(
             roles=_ctx.roles,
             seeds=seeds,
             num_samples=num_samples,
+            max_seconds=LIME_SECONDS * seeds,
         )
 
 

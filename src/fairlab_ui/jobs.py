@@ -95,3 +95,17 @@ def heavy_job(label: str, *, weight: int = 1) -> Iterator[None]:
             yield
     finally:
         notice.empty()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_kernels() -> threading.Thread:
+    """Compile the explainers' numba kernels once per server, in the background.
+
+    A fresh installation would otherwise make the first user of a kNN or random-forest
+    explanation wait ~20 s for the compiler.
+    """
+    from fairlab.explain.shap_ import compile_kernels
+
+    thread = threading.Thread(target=compile_kernels, name="fairlab-warm-up", daemon=True)
+    thread.start()
+    return thread

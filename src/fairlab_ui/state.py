@@ -95,10 +95,15 @@ def current_spec() -> AuditSpec | None:
 
 
 def reset_spec_widgets() -> None:
-    """Forget the spec widgets' values so they are seeded again from the stored spec."""
+    """Forget the spec widgets' values so they are seeded again from the stored spec, and
+    the other pages' kept choices, which belonged to the dataset loaded before."""
     for key in list(st.session_state.keys()):
         if key in SPEC_WIDGET_KEYS or str(key).startswith(DATA_BINS_PREFIX):
             del st.session_state[key]
+    kept = st.session_state.get(KEPT_WIDGETS, {})
+    st.session_state[KEPT_WIDGETS] = {
+        k: v for k, v in kept.items() if k in (DATA_SOURCE, DATA_BUNDLED)
+    }
 
 
 # Widgets and requests of the Explain page.
@@ -130,15 +135,28 @@ _NOT_SETTABLE = re.compile(
 )
 
 
-def keep_widget_values(current_page: str) -> None:
-    """Keep the values of the other analysis pages' widgets while ``current_page`` runs.
+KEPT_WIDGETS = "kept_widget_values"
 
-    The current page's own widgets are left alone: they are drawn in this run, and
-    writing their keys back would make Streamlit warn that a widget with a default value
-    also had its value set through the session state.
-    """
-    prefixes = tuple(p for page, p in PAGE_PREFIXES.items() if page != current_page)
-    for key in list(st.session_state.keys()):
+
+def remember_widget_values() -> None:
+    """Copy the analysis pages' widget values into a plain session entry, at the end of a
+    run: a page change clears the widget state of the page left behind before the next
+    run starts, so the copy is what survives."""
+    prefixes = tuple(PAGE_PREFIXES.values())
+    kept = dict(st.session_state.get(KEPT_WIDGETS, {}))
+    for key, value in st.session_state.items():
         name = str(key)
         if name.startswith(prefixes) and not _NOT_SETTABLE.search(name):
-            st.session_state[key] = st.session_state[key]
+            kept[name] = value
+    st.session_state[KEPT_WIDGETS] = kept
+
+
+def keep_widget_values() -> None:
+    """Restore, at the start of a run, the widget values a page change cleared.
+
+    Values still in the session state are left alone, so a widget drawn in this run is
+    never also given a value through the session state (Streamlit would warn).
+    """
+    for key, value in st.session_state.get(KEPT_WIDGETS, {}).items():
+        if key not in st.session_state:
+            st.session_state[key] = value

@@ -17,9 +17,11 @@ from fairlab.explain.lime_ import (
     LIME_NO_ROLE_ERROR,
     LIME_ROLE_ERROR,
     LIME_ROW_ERROR,
+    MIN_LIME_SAMPLES,
     MISSING_CATEGORY,
     STABILITY_THRESHOLD,
     LimeExplainer,
+    estimate_lime_seconds,
     explain_lime,
     lime_stability,
 )
@@ -301,3 +303,59 @@ def test_stability_parameters_are_checked(german, model) -> None:
         lime_stability(model, train.X, test.X.iloc[0], roles=roles, seeds=1)
     with pytest.raises(ValueError, match="The 'num_features' parameter must be an int >= 6"):
         lime_stability(model, train.X, test.X.iloc[0], roles=roles, top_k=6, num_features=5)
+
+
+# ---------------------------------------------------------------------- time budget
+@pytest.fixture(scope="module")
+def knn(german) -> TrainedModel:
+    train, _, roles = german
+    return train_model(train, ModelConfig("knn"), roles=roles)
+
+
+def test_the_estimate_grows_with_samples_and_with_knn_training_rows(german, model, knn):
+    assert estimate_lime_seconds(model, 2000) == pytest.approx(
+        2 * estimate_lime_seconds(model, 1000)
+    )
+    per_training_row = estimate_lime_seconds(knn, 1) - estimate_lime_seconds(model, 1)
+    n_training = knn.pipeline.named_steps["model"].n_samples_fit_
+    assert per_training_row > 0
+    assert per_training_row / n_training == pytest.approx(1.5e-8)
+
+
+@pytest.mark.parametrize("seconds", [0.01, 0.15, 100.0])
+def test_max_seconds_lowers_the_samples_as_estimated_and_says_so(german, knn, explainer, seconds):
+    row = german[1].X.iloc[4]
+    result = explainer.explain(knn, row, num_samples=3000, max_seconds=seconds)
+    affordable = int(seconds // estimate_lime_seconds(knn, 1))
+    expected = min(3000, max(MIN_LIME_SAMPLES, affordable))
+    assert result.num_samples == expected
+    assert result.capped_by_time == (expected < 3000)
+    again = explainer.explain(knn, row, num_samples=3000, max_seconds=seconds)
+    pd.testing.assert_series_equal(result.weights, again.weights)
+    plain = explainer.explain(knn, row, num_samples=expected)
+    pd.testing.assert_series_equal(result.weights, plain.weights)
+
+
+def test_the_stability_badge_is_measured_at_the_samples_that_fit(german, knn) -> None:
+    train, test, roles = german
+    seconds = 5 * 1200.5 * estimate_lime_seconds(knn, 1)
+    badge = lime_stability(
+        knn, train.X, test.X.iloc[0], roles=roles, num_samples=5000, max_seconds=seconds
+    )
+    assert badge.num_samples == 1200 and badge.capped_by_time
+    if not badge.is_stable:
+        assert badge.suggested_num_samples == 4 * 1200
+    roomy = lime_stability(
+        knn, train.X, test.X.iloc[0], roles=roles, num_samples=600, max_seconds=1e3
+    )
+    assert roomy.num_samples == 600 and not roomy.capped_by_time
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), True, "1"])
+def test_max_seconds_is_checked(german, model, explainer, value) -> None:
+    train, test, roles = german
+    message = "The 'max_seconds' parameter must be a positive number or None"
+    with pytest.raises(ValueError, match=message):
+        explainer.explain(model, test.X.iloc[0], max_seconds=value)
+    with pytest.raises(ValueError, match=message):
+        lime_stability(model, train.X, test.X.iloc[0], roles=roles, max_seconds=value)

@@ -17,6 +17,15 @@ same seed gives the same explanation, another seed a slightly different one.
 (:class:`LimeStability`): below :data:`STABILITY_THRESHOLD` mean top-k Jaccard, the
 explanation is called unstable and a larger number of samples is suggested.
 
+Time. LIME asks the model about every sampled row, once per explanation. For most models
+5,000 samples take a few tenths of a second; a k-nearest-neighbours model searches all its
+training rows for each sample, which on UCI Adult (34,000 training rows) takes 1-3 s for
+5,000 samples (more when other work shares the machine).
+``max_seconds`` lowers the number of samples so that :func:`estimate_lime_seconds` expects
+the explanation to fit (never below :data:`MIN_LIME_SAMPLES`); the result's
+``num_samples`` says how many were used, and the stability badge is measured at that
+number, so it shows what the cut costs.
+
 Missing values: LIME's sampler needs numbers, so a missing number is read as the median of
 the training column (the zoo pipelines impute the same way), and a missing category is a
 category of its own, named :data:`MISSING_CATEGORY`, decoded back to a missing value before
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +46,8 @@ import pandas as pd
 import scipy.stats
 from lime.discretize import QuartileDiscretizer
 from lime.lime_tabular import LimeTabularExplainer
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
 
 from fairlab.errors import ModelError
 from fairlab.explain.agreement import top_k_features
@@ -47,7 +59,9 @@ __all__ = [
     "LimeStability",
     "explain_lime",
     "lime_stability",
+    "estimate_lime_seconds",
     "MISSING_CATEGORY",
+    "MIN_LIME_SAMPLES",
     "MAX_LIME_TRAINING_ROWS",
     "STABILITY_THRESHOLD",
     "SAMPLES_GROWTH",
@@ -69,6 +83,14 @@ STABILITY_THRESHOLD = 0.8
 SAMPLES_GROWTH = 4
 """An unstable explanation is offered this many times more samples: LIME's sampling noise
 shrinks with the square root of the number of samples, so four times as many halve it."""
+MIN_LIME_SAMPLES = 500
+"""A time budget never lowers the number of samples below this."""
+
+# Seconds per sampled row on a 2-core machine, measured on German credit and Adult: LIME's
+# own work (sampling, decoding, the weighted fit) and a typical model's prediction, plus,
+# for a kNN model, its search through every training row.
+_LIME_SECONDS_PER_SAMPLE = 1e-4
+_KNN_SECONDS_PER_SAMPLE_PER_TRAINING_ROW = 1.5e-8
 
 _CATEGORICAL_ROLES = frozenset({"categorical", "boolean"})
 _NUMERIC_ROLES = frozenset({"numeric"})
@@ -122,6 +144,8 @@ class LimeResult:
         The number of sampled rows.
     random_state : int
         The seed.
+    capped_by_time : bool
+        Whether ``max_seconds`` lowered the number of samples below the one asked for.
     """
 
     weights: pd.Series
@@ -132,6 +156,7 @@ class LimeResult:
     score: float
     num_samples: int
     random_state: int
+    capped_by_time: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +188,8 @@ class LimeStability:
         ``"stable"`` or ``"unstable: raise the number of samples"``.
     suggested_num_samples : int or None
         When unstable, the larger number of samples to try; else None.
+    capped_by_time : bool
+        Whether ``max_seconds`` lowered the number of samples below the one asked for.
     """
 
     jaccard: float
@@ -175,6 +202,7 @@ class LimeStability:
     is_stable: bool
     verdict: str
     suggested_num_samples: int | None
+    capped_by_time: bool = False
 
 
 # ---------------------------------------------------------------------- encoding
@@ -411,6 +439,7 @@ class LimeExplainer:
         num_features: int = 10,
         num_samples: int = 5000,
         random_state: int = 0,
+        max_seconds: float | None = None,
     ) -> LimeResult:
         """Explain the model's probability of the positive outcome for one row.
 
@@ -426,6 +455,9 @@ class LimeExplainer:
             How many rows LIME samples around the row.
         random_state : int, default 0
             The seed of LIME's sampling.
+        max_seconds : float, optional
+            A time budget: fewer samples are drawn if :func:`estimate_lime_seconds` expects
+            ``num_samples`` to take longer (never fewer than :data:`MIN_LIME_SAMPLES`).
 
         Returns
         -------
@@ -441,6 +473,8 @@ class LimeExplainer:
         _check_int("num_features", num_features, low=1)
         _check_int("num_samples", num_samples, low=2)
         _check_int("random_state", random_state, low=0)
+        asked = num_samples
+        num_samples = _samples_within(model, num_samples, max_seconds)
         frame = self._row_frame(row)
         codec = self._codec.with_values_of(frame)
         instance = codec.encode(frame)[0]
@@ -492,6 +526,7 @@ class LimeExplainer:
             score=float(explanation.score),
             num_samples=num_samples,
             random_state=random_state,
+            capped_by_time=num_samples < asked,
         )
 
     def _row_frame(self, row: pd.Series) -> pd.DataFrame:
@@ -532,6 +567,56 @@ def _check_int(name: str, value: Any, *, low: int) -> None:
         )
 
 
+def _check_seconds(value: Any) -> None:
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(
+            LIME_PARAM_ERROR.format(
+                param="max_seconds", expected="a positive number or None", value=value
+            )
+        )
+
+
+def _samples_within(model: FittedModel, num_samples: int, max_seconds: float | None) -> int:
+    _check_seconds(max_seconds)
+    if max_seconds is None:
+        return num_samples
+    affordable = int(max_seconds // estimate_lime_seconds(model, 1))
+    return min(num_samples, max(MIN_LIME_SAMPLES, affordable))
+
+
+def estimate_lime_seconds(model: FittedModel, num_samples: int) -> float:
+    """Estimate the wall time of one LIME explanation, without running anything.
+
+    Parameters
+    ----------
+    model : TrainedModel or LoadedModel
+        The model explained.
+    num_samples : int
+        How many rows LIME would sample.
+
+    Returns
+    -------
+    float
+        A rough estimate in seconds on a 2-core machine: LIME's own work and a typical
+        model's predictions, plus a k-nearest-neighbours model's search through its
+        training rows.
+    """
+    per_sample = _LIME_SECONDS_PER_SAMPLE
+    estimator = model.pipeline
+    if isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    if isinstance(estimator, KNeighborsClassifier) and hasattr(estimator, "n_samples_fit_"):
+        per_sample += _KNN_SECONDS_PER_SAMPLE_PER_TRAINING_ROW * estimator.n_samples_fit_
+    return float(per_sample * num_samples)
+
+
 # ---------------------------------------------------------------------- functions
 def explain_lime(
     model: FittedModel,
@@ -542,6 +627,7 @@ def explain_lime(
     num_features: int = 10,
     num_samples: int = 5000,
     random_state: int = 0,
+    max_seconds: float | None = None,
 ) -> LimeResult:
     """Explain one row with LIME, in the user's features.
 
@@ -564,6 +650,8 @@ def explain_lime(
         How many rows LIME samples around the row.
     random_state : int, default 0
         The seed of LIME's sampling.
+    max_seconds : float, optional
+        A time budget (see :meth:`LimeExplainer.explain`).
 
     Returns
     -------
@@ -584,6 +672,7 @@ def explain_lime(
         num_features=num_features,
         num_samples=num_samples,
         random_state=random_state,
+        max_seconds=max_seconds,
     )
 
 
@@ -598,6 +687,7 @@ def lime_stability(
     num_features: int = 10,
     num_samples: int = 5000,
     random_state: int = 0,
+    max_seconds: float | None = None,
 ) -> LimeStability:
     """Re-run LIME on one row with several seeds and measure how much it changes.
 
@@ -621,6 +711,10 @@ def lime_stability(
         How many rows LIME samples in each run.
     random_state : int, default 0
         The first seed.
+    max_seconds : float, optional
+        A time budget for all the runs together: each run gets ``max_seconds / seeds``
+        (see :meth:`LimeExplainer.explain`), and the badge is measured at the number of
+        samples that fits.
 
     Returns
     -------
@@ -631,7 +725,8 @@ def lime_stability(
     ModelError
         As :func:`explain_lime`.
     ValueError
-        If ``seeds`` < 2, ``top_k`` < 1 or ``num_features`` < ``top_k``.
+        If ``seeds`` < 2, ``top_k`` < 1, ``num_features`` < ``top_k``, or ``max_seconds``
+        is not a positive number.
 
     Notes
     -----
@@ -645,6 +740,11 @@ def lime_stability(
     _check_int("seeds", seeds, low=2)
     _check_int("top_k", top_k, low=1)
     _check_int("num_features", num_features, low=top_k)
+    _check_int("num_samples", num_samples, low=2)
+    _check_seconds(max_seconds)
+    asked = num_samples
+    if max_seconds is not None:
+        num_samples = _samples_within(model, num_samples, max_seconds / seeds)
     explainer = LimeExplainer(X_train, roles=roles)
     seed_list = tuple(range(random_state, random_state + seeds))
     runs = [
@@ -684,6 +784,7 @@ def lime_stability(
         is_stable=is_stable,
         verdict="stable" if is_stable else "unstable: raise the number of samples",
         suggested_num_samples=None if is_stable else num_samples * SAMPLES_GROWTH,
+        capped_by_time=num_samples < asked,
     )
 
 
