@@ -31,6 +31,23 @@ def _upload(page: Page, path: Path) -> None:
     expect(page.get_by_text(path.name).first).to_be_visible()
 
 
+def _choose(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (its list may close while the
+    page reruns, so open it again if the option does not show)."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        box.click()
+        try:
+            expect(choice).to_be_visible(timeout=5_000)
+        except AssertionError:
+            page.keyboard.press("Escape")
+            continue
+        choice.click()
+        break
+    expect(choice).to_be_hidden()
+
+
 def _download_report(page: Page) -> Path:
     page.get_by_role("link", name="Fairness").click()
     page.get_by_text("Report", exact=True).click()
@@ -150,17 +167,13 @@ def test_a_messy_upload_says_what_to_fix_and_then_gives_results(
     expect(page.get_by_role("heading", name="dossiers.csv")).to_be_visible()
 
     # Three outcomes: the app asks which one is positive, under the widget that fixes it.
-    target = page.get_by_test_id("stSelectbox").filter(has_text="Outcome (target) column")
-    target.click()
-    page.get_by_role("option", name="Décision", exact=True).click()
+    _choose(page, "Outcome (target) column", "Décision")
     expect(
         page.get_by_text(re.compile("choose which value counts as the positive"))
     ).to_be_visible()
     expect(page.get_by_text(re.compile("problem\\(s\\) to fix on the Data page"))).to_be_visible()
 
-    positive = page.get_by_test_id("stSelectbox").filter(has_text="Positive (favourable) outcome")
-    positive.click()
-    page.get_by_role("option", name="accordé", exact=True).click()
+    _choose(page, "Positive (favourable) outcome", "accordé")
     expect(page.get_by_text("ready to audit")).to_be_visible()
 
     page.get_by_role("link", name="Model").click()
