@@ -95,7 +95,7 @@ def test_bundled_dataset_to_a_report_that_opens_offline(
     page.get_by_role("option", name="Threshold optimizer · demographic parity").click()
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Run the comparison").click()
-    expect(page.get_by_text(re.compile(r"^What changed: "))).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text(re.compile(r"^What changed: ")).last).to_be_visible(timeout=SLOW)
 
     report = _download_report(page)
     text = report.read_text("utf-8")

@@ -170,7 +170,7 @@ def test_script_payloads_never_run_on_any_page(
         wait_for_app(page)
     page.get_by_role("button", name="Run the comparison").click()
     expect(page.get_by_role("heading", name="Comparison")).to_be_visible(timeout=120_000)
-    expect(page.get_by_text(re.compile(r"^What changed: "))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^What changed: ")).last).to_be_visible()
     wait_for_app(page)
     assert IMG in _visible_text(page) and SCRIPT in _visible_text(page)
     _assert_nothing_ran(page, dialogs, "Mitigate")
