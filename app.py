@@ -11,6 +11,7 @@ import streamlit as st
 
 from fairlab_ui import sidebar, state
 from fairlab_ui.jobs import warm_up_kernels
+from fairlab_ui.lessons import PRESENT_KEY, presenting, warm_up_lessons
 from fairlab_ui.render import PageStopped
 from fairlab_ui.session import ensure_dataset
 
@@ -18,6 +19,7 @@ st.set_page_config(page_title="FairLab", page_icon=":material/balance:", layout=
 
 ensure_dataset()
 warm_up_kernels()
+warm_up_lessons()
 
 page = st.navigation(
     [
@@ -26,9 +28,16 @@ page = st.navigation(
         st.Page("app_pages/fairness.py", title="Fairness", icon=":material/balance:"),
         st.Page("app_pages/explain.py", title="Explain", icon=":material/insights:"),
         st.Page("app_pages/mitigate.py", title="Mitigate", icon=":material/tune:"),
+        st.Page("app_pages/learn.py", title="Learn", icon=":material/school:"),
         st.Page("app_pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
-    ]
+    ],
+    # Presentation mode keeps the sidebar to the lesson outline the Learn page draws.
+    position="hidden" if presenting() else "sidebar",
 )
+if presenting() and page.title != "Learn":
+    # Presentation mode belongs to the Learn page; elsewhere the navigation must show.
+    st.session_state[PRESENT_KEY] = False
+    st.rerun()
 state.keep_widget_values()
 slot = st.sidebar.container()
 try:
@@ -36,6 +45,7 @@ try:
 except PageStopped:
     pass
 # Drawn after the page, so it shows the spec the page has just set.
-with slot:
-    sidebar.render()
+if not presenting():
+    with slot:
+        sidebar.render()
 state.remember_widget_values()

@@ -128,10 +128,12 @@ PAGE_PREFIXES = {
     "fairness": "fair_",
     "explain": "explain_",
     "mitigate": "mitigate_",
+    "learn": "learn_",
 }
 # Buttons, uploads and editors cannot be given a value through the session state.
 _NOT_SETTABLE = re.compile(
-    r"(_run|_load|_upload|_raise_samples|_download(_\w+)?|_editor_\d+|_use_bundled)$"
+    r"(_run|_load|_upload|_raise_samples|_back|_next|learn_reveal_\w+|_download(_\w+)?"
+    r"|_editor_\d+|_use_bundled)$"
 )
 
 
