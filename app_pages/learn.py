@@ -16,7 +16,7 @@ ui.open_from_address()
 if ui.presenting():
     st.html(ui.PRESENTATION_CSS)
 
-head, toggle = st.columns([4, 1], vertical_alignment="bottom")
+head, toggle = st.columns([3, 1], vertical_alignment="bottom")
 head.title("Learn")
 toggle.toggle(
     "Presentation mode",
@@ -216,5 +216,5 @@ if ui.presenting():
     with st.sidebar:
         st.markdown(f"#### {md(item.title)}")
         for i, s in enumerate(item.steps):
-            marker = "▶ " if i == index else ""
-            st.markdown(f"{marker}{i + 1}. {md(s.title)}")
+            line = f"{i + 1}\\. {md(s.title)}"
+            st.markdown(f"▶ **{line}**" if i == index else line)
