@@ -373,10 +373,13 @@ for tab, attribute in zip(tabs, attributes, strict=True):
         chart_col, table_col = st.columns([1, 1], gap="medium")
         is_pair = attribute.count("×") == 1 and len(spec.sensitive) == 2
         with chart_col:
-            figure = (
-                intersection_heatmap(group_profile, positive_label=spec.positive_label)
-                if is_pair
-                else base_rate_chart(group_profile, positive_label=spec.positive_label)
+            figure = cache.cached_figure(
+                ("data-groups", dataset.key, spec, attribute),
+                lambda gp=group_profile, pair=is_pair: (
+                    intersection_heatmap(gp, positive_label=spec.positive_label)
+                    if pair
+                    else base_rate_chart(gp, positive_label=spec.positive_label)
+                ),
             )
             st.plotly_chart(figure, key=f"data_chart_{attribute}", config={"displaylogo": False})
         with table_col:
@@ -390,7 +393,10 @@ for tab, attribute in zip(tabs, attributes, strict=True):
 if not profile.missing.empty:
     st.subheader("Missing values")
     st.plotly_chart(
-        missing_values_chart(profile.missing, n_rows=n_rows),
+        cache.cached_figure(
+            ("data-missing", dataset.key, spec),
+            lambda: missing_values_chart(profile.missing, n_rows=n_rows),
+        ),
         key="data_missing_chart",
         config={"displaylogo": False},
     )

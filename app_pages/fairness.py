@@ -15,7 +15,7 @@ from fairlab.fairness import METRIC_EXPLANATIONS, METRIC_NAMES, FairnessConfig, 
 from fairlab.plots.fairness import disparity_chart, group_metric_chart
 from fairlab.plots.thresholds import set_threshold_markers, threshold_curve_chart
 from fairlab.report import METRIC_TITLES
-from fairlab_ui import reports, state
+from fairlab_ui import cache, reports, state
 from fairlab_ui.glossary_links import glossary_key
 from fairlab_ui.predictions import active_source, fairness, prediction_set
 from fairlab_ui.render import md, show_error, stop_page
@@ -128,7 +128,11 @@ def groups_and_disparities() -> None:
         with tab:
             disparities = result.disparities[attribute]
             st.plotly_chart(
-                disparity_chart(disparities, attribute=attribute), key=f"fair_disparity_{attribute}"
+                cache.cached_figure(
+                    ("fair-disparity", source, config, attribute),
+                    lambda d=disparities, a=attribute: disparity_chart(d, attribute=a),
+                ),
+                key=f"fair_disparity_{attribute}",
             )
             st.dataframe(
                 pd.DataFrame(
@@ -167,12 +171,15 @@ def groups_and_disparities() -> None:
             )
             st.caption(md(METRIC_EXPLANATIONS.get(metric, "")))
             st.plotly_chart(
-                group_metric_chart(
-                    table,
-                    attribute=attribute,
-                    metric=metric,
-                    metric_title=METRIC_TITLES[metric],
-                    overall=float(result.overall[metric]),
+                cache.cached_figure(
+                    ("fair-group-metric", source, config, attribute, metric),
+                    lambda t=table, a=attribute, m=metric: group_metric_chart(
+                        t,
+                        attribute=a,
+                        metric=m,
+                        metric_title=METRIC_TITLES[m],
+                        overall=float(result.overall[m]),
+                    ),
                 ),
                 key=f"fair_group_chart_{attribute}",
             )

@@ -223,7 +223,12 @@ with table_col:
         column_config={"value": st.column_config.NumberColumn(format="%.4f")},
     )
 with matrix_col:
-    st.plotly_chart(confusion_matrix_chart(performance.confusion), key="model_confusion")
+    st.plotly_chart(
+        cache.cached_figure(
+            ("model-confusion", source), lambda: confusion_matrix_chart(performance.confusion)
+        ),
+        key="model_confusion",
+    )
 
 if predictions.y_score is not None:
     attribute = st.selectbox(
@@ -232,11 +237,25 @@ if predictions.y_score is not None:
     groups = predictions.data.groups(attribute)
     roc_col, calibration_col = st.columns(2, gap="large")
     with roc_col:
-        curves = roc_curve_by_group(predictions.data.y_true, predictions.y_score, groups)
-        st.plotly_chart(roc_chart(curves), key="model_roc")
+        st.plotly_chart(
+            cache.cached_figure(
+                ("model-roc", source, attribute),
+                lambda: roc_chart(
+                    roc_curve_by_group(predictions.data.y_true, predictions.y_score, groups)
+                ),
+            ),
+            key="model_roc",
+        )
     with calibration_col:
-        calibration = calibration_by_group(predictions.data.y_true, predictions.y_score, groups)
-        st.plotly_chart(calibration_chart(calibration), key="model_calibration")
+        st.plotly_chart(
+            cache.cached_figure(
+                ("model-calibration", source, attribute),
+                lambda: calibration_chart(
+                    calibration_by_group(predictions.data.y_true, predictions.y_score, groups)
+                ),
+            ),
+            key="model_calibration",
+        )
 else:
     st.caption("No scores: ROC and calibration curves need a score or probability per row.")
 st.page_link("app_pages/fairness.py", label="Assess fairness", icon=":material/balance:")

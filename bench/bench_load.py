@@ -114,7 +114,7 @@ async def _session(page: Page, url: str, times: dict[str, list[float]], first: b
         page,
         times,
         "go to a page",
-        lambda: page.get_by_role("link", name="Model").click(),
+        lambda: page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Model").click(),
         lambda: expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible(
             timeout=120_000
         ),
@@ -132,7 +132,9 @@ async def _session(page: Page, url: str, times: dict[str, list[float]], first: b
         page,
         times,
         "go to a page",
-        lambda: page.get_by_role("link", name="Fairness").click(),
+        lambda: (
+            page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Fairness").click()
+        ),
         lambda: expect(
             page.get_by_text("Disparities between groups of sex", exact=True)
         ).to_be_visible(timeout=120_000),
@@ -165,7 +167,9 @@ async def _session(page: Page, url: str, times: dict[str, list[float]], first: b
         page,
         times,
         "go to a page",
-        lambda: page.get_by_role("link", name="Explain").click(),
+        lambda: (
+            page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Explain").click()
+        ),
         lambda: expect(page.get_by_role("heading", name="Explain", exact=True)).to_be_visible(
             timeout=120_000
         ),
@@ -245,7 +249,11 @@ async def _main(args: argparse.Namespace, url: str, sampler: MemorySampler) -> N
             await expect(page.get_by_role("heading", name=re.compile("^UCI Adult"))).to_be_visible(
                 timeout=120_000
             )
-            await page.get_by_role("link", name="Fairness").click()
+            await (
+                page.get_by_test_id("stSidebarNavItems")
+                .get_by_role("link", name="Fairness")
+                .click()
+            )
             await expect(page.get_by_role("heading", name="Fairness", exact=True)).to_be_visible(
                 timeout=120_000
             )

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from fairlab.audit_data import build_audit_data
@@ -118,6 +119,26 @@ class ResultStore:
 def result_store(name: str, max_entries: int) -> ResultStore:
     """The server-wide store called ``name`` (one per kind of result)."""
     return ResultStore(max_entries)
+
+
+FIGURE_CACHE_ENTRIES = 256
+
+
+def cached_figure(key: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure ``build`` makes, built once per server for ``key``.
+
+    Building a plotly figure (validating every property) is most of a page's server time,
+    and a classroom opens the same page on the same data at once. ``key`` must name
+    everything the figure shows, starting with the dataset's content key or the prediction
+    source (which holds it), so a figure of one upload is reachable only with its bytes.
+    The figure is shared: callers must not change it.
+    """
+    store = result_store("figures", FIGURE_CACHE_ENTRIES)
+    figure = store.get(key)
+    if figure is None:
+        figure = build()
+        store.put(key, figure)
+    return figure  # type: ignore[return-value]
 
 
 @st.cache_resource(max_entries=16, show_spinner="Generating the synthetic world…")

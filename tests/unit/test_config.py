@@ -15,6 +15,7 @@ OPTIONS = (
     "server.maxUploadSize",
     "browser.gatherUsageStats",
     "runner.magicEnabled",
+    "runner.postScriptGC",
     "theme.base",
 )
 
@@ -44,3 +45,9 @@ def test_upload_limit_matches_the_csv_reader() -> None:
     options = _effective_options()
     assert options["server.maxUploadSize"] == 200
     assert DEFAULT_MAX_BYTES == options["server.maxUploadSize"] * 1024 * 1024
+
+
+def test_no_full_garbage_collection_after_every_run() -> None:
+    # A full gc.collect(2) after each run took ~0.35 s with the stack loaded, holding the
+    # GIL, for every interaction of every session (bench/bench_load_ws.py).
+    assert _effective_options()["runner.postScriptGC"] is False
