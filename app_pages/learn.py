@@ -8,7 +8,7 @@ import streamlit as st
 
 from fairlab.errors import FairLabError
 from fairlab.glossary import GLOSSARY
-from fairlab.lessons import LESSONS, Control, Lesson, Step
+from fairlab.lessons import LESSONS, Lesson, Step
 from fairlab_ui import lessons as ui
 from fairlab_ui.render import md, show_error, stop_page
 
@@ -64,66 +64,11 @@ if step.formula:
     st.latex(step.formula)
 
 
-def _control(control: Control) -> Any:
-    key = ui.control_key(item, step, control.name)
-    if key not in st.session_state:
-        st.session_state[key] = (
-            list(control.default) if control.kind == "multiselect" else control.default
-        )
-    help_text = control.help or None
-    if control.kind == "slider":
-        return st.slider(
-            control.label,
-            float(control.low),
-            float(control.high),  # type: ignore[arg-type]
-            step=float(control.step or 0.01),
-            key=key,
-            help=help_text,
-        )
-    if control.kind == "integer":
-        return st.slider(
-            control.label,
-            int(control.low),
-            int(control.high),  # type: ignore[arg-type]
-            step=int(control.step or 1),
-            key=key,
-            help=help_text,
-        )
-    if control.kind == "toggle":
-        return st.toggle(control.label, key=key, help=help_text)
-    if control.kind == "select":
-        return st.selectbox(
-            control.label,
-            list(control.options),
-            key=key,
-            help=help_text,
-            format_func=_option_title,
-        )
-    picked = st.multiselect(
-        control.label, list(control.options), key=key, help=help_text, format_func=_option_title
-    )
-    return tuple(o for o in control.options if o in picked)
-
-
-def _option_title(option: str) -> str:
-    return OPTION_TITLES.get(option, option)
-
-
-OPTION_TITLES = {
-    "demographic_parity_difference": "Demographic parity difference",
-    "equalized_odds_difference": "Equalized odds difference",
-    "equal_opportunity_difference": "Equal opportunity difference",
-    "reweighing": "Reweighing",
-    "exponentiated_gradient": "Exponentiated gradient · demographic parity",
-    "threshold_dp": "Threshold optimizer · demographic parity",
-    "threshold_eo": "Threshold optimizer · equalized odds",
-}
-
 columns = st.columns(len(step.controls)) if len(step.controls) > 1 else [st.container()]
 values: dict[str, Any] = {}
 for column, control in zip(columns, step.controls, strict=True):
     with column:
-        values[control.name] = _control(control)
+        values[control.name] = ui.control_widget(item, step, control)
 ui.write_address(item, step, values)
 
 if any(control.kind == "multiselect" and not values[control.name] for control in step.controls):

@@ -13,10 +13,12 @@ The journey per session, all sessions at once (the teacher says "now click Train
 open the app (Adult) → Model page → train the default logistic regression → Fairness
 page → the threshold explorer → five threshold moves (fragment reruns) → Explain page →
 one row's SHAP and LIME. Prints p50 / p95 / max per kind of interaction and over the
-non-heavy ones (target: p95 ≤ 2 s with 10 sessions), and the server's resident memory
-before and after.
+non-heavy ones (target: p95 ≤ 2 s with 10 sessions). Then ``--churn`` more sessions
+(``--users`` at a time) run the same journey and close; once Streamlit has dropped them
+(``disconnectedSessionTTL`` + 15 s) the server's resident memory is compared with the warm
+baseline taken the same way before them (target: within 10 %).
 
-    python bench/bench_load_ws.py [--users 10] [--rounds 1]
+    python bench/bench_load_ws.py [--users 10] [--rounds 1] [--churn 50] [--ttl 120]
 """
 
 from __future__ import annotations
@@ -215,6 +217,28 @@ def _summary(times: dict[str, list[float]]) -> None:
     )
 
 
+async def _churn(url: str, pid: int, churn: int, ttl: int, batch: int) -> None:
+    """Open and close ``churn`` sessions, ``batch`` at a time, and compare the server's
+    memory once they have expired with the warm baseline."""
+    wait = ttl + 15
+    print(f"\nwaiting {wait} s for the sessions so far to expire (disconnectedSessionTTL)")
+    await asyncio.sleep(wait)
+    baseline = _rss_mb(pid)
+    print(f"warm baseline: {baseline:.0f} MB")
+    done = 0
+    while done < churn:
+        n = min(batch, churn - done)
+        await asyncio.gather(*(_journey(url, defaultdict(list)) for _ in range(n)))
+        done += n
+        print(f"  {done} sessions opened, used and closed: {_rss_mb(pid):.0f} MB")
+    await asyncio.sleep(wait)
+    after = _rss_mb(pid)
+    print(
+        f"after they expired: {after:.0f} MB, {100 * (after / baseline - 1):+.1f} % of the warm "
+        "baseline (target within 10 %)"
+    )
+
+
 async def _main(url: str, users: int, rounds: int, pid: int) -> None:
     warm: dict[str, list[float]] = defaultdict(list)
     await _journey(url, warm)
@@ -238,6 +262,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--churn", type=int, default=50, help="sessions for the memory check")
+    parser.add_argument(
+        "--ttl", type=int, default=120, help="the server's disconnectedSessionTTL, in seconds"
+    )
     args = parser.parse_args()
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -264,6 +292,8 @@ def main() -> None:
         _wait_healthy(url)
         print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
         asyncio.run(_main(url, args.users, args.rounds, server.pid))
+        if args.churn:
+            asyncio.run(_churn(url, server.pid, args.churn, args.ttl, args.users))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

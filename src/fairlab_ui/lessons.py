@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from fairlab.errors import FairLabError
-from fairlab.lessons import LESSONS, Lesson, Step, Workbench, lesson, warm_up
+from fairlab.lessons import LESSONS, Control, Lesson, Step, Workbench, lesson, warm_up
 
 LESSON_PARAM = "lesson"
 STEP_PARAM = "step"
@@ -125,3 +125,39 @@ def write_address(item: Lesson, step: Step, values: Mapping[str, Any]) -> None:
         params[control.name] = control.to_text(values[control.name])
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+
+
+def control_widget(item: Lesson, step: Step, control: Control) -> Any:
+    """Draw a step's control and return its value (a tuple for a multiselect)."""
+    key = control_key(item, step, control.name)
+    if key not in st.session_state:
+        st.session_state[key] = _widget_value(control.kind, control.default)
+    help_text = control.help or None
+    if control.kind in ("slider", "integer"):
+        cast = float if control.kind == "slider" else int
+        return st.slider(
+            control.label,
+            cast(control.low),
+            cast(control.high),
+            step=cast(control.step or (0.01 if control.kind == "slider" else 1)),
+            key=key,
+            help=help_text,
+        )
+    if control.kind == "toggle":
+        return st.toggle(control.label, key=key, help=help_text)
+    if control.kind == "select":
+        return st.selectbox(
+            control.label,
+            list(control.options),
+            key=key,
+            help=help_text,
+            format_func=control.title_of,
+        )
+    picked = st.multiselect(
+        control.label,
+        list(control.options),
+        key=key,
+        help=help_text,
+        format_func=control.title_of,
+    )
+    return tuple(o for o in control.options if o in picked)

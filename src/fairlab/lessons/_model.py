@@ -55,7 +55,9 @@ class Control:
     low, high, step : float, optional
         Range and step of a slider or whole number.
     options : tuple of str
-        The choices of a select or multiselect.
+        The choices of a select or multiselect (their names in the address).
+    option_titles : tuple of (str, str)
+        What an option is called on screen, where that differs from its name.
     help : str
         A one-line hint under the control.
     """
@@ -68,7 +70,12 @@ class Control:
     high: float | None = None
     step: float | None = None
     options: tuple[str, ...] = ()
+    option_titles: tuple[tuple[str, str], ...] = ()
     help: str = ""
+
+    def title_of(self, option: str) -> str:
+        """What an option is called on screen."""
+        return dict(self.option_titles).get(option, option)
 
     def expected(self) -> str:
         """What a valid value looks like, in words."""

@@ -25,6 +25,7 @@ DISPARITY = Control(
     "select",
     "demographic_parity_difference",
     options=tuple(DISPARITIES),
+    option_titles=tuple((k, v.capitalize()) for k, v in DISPARITIES.items()),
 )
 TECHNIQUES = Control(
     "techniques",
@@ -32,8 +33,11 @@ TECHNIQUES = Control(
     "multiselect",
     ALL[:3],
     options=ALL,
+    option_titles=tuple(TITLES.items()),
 )
-TECHNIQUE = Control("technique", "Technique", "select", ALL[1], options=ALL)
+TECHNIQUE = Control(
+    "technique", "Technique", "select", ALL[1], options=ALL, option_titles=tuple(TITLES.items())
+)
 
 
 def _value(comparison: Any, name: str, column: str) -> float:
