@@ -140,3 +140,15 @@ def test_presentation_mode_enlarges_text_and_simplifies_the_sidebar(at: AppTest)
     at.switch_page("app_pages/glossary.py").run()
     assert not at.exception, at.exception
     assert at.session_state[ui.PRESENT_KEY] is False
+
+
+def test_a_visit_to_another_page_keeps_the_lesson_and_step(at: AppTest) -> None:
+    item = LESSONS["label-bias"]
+    open_step(at, item.key, "sweep", bias="0.45")
+    at.switch_page("app_pages/glossary.py").run()
+    at.query_params.clear()
+    at.switch_page(LEARN_PAGE).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=ui.LESSON_KEY).value == item.key
+    assert at.radio(key=ui.step_key(item)).value == 2
+    assert at.slider(key=ui.control_key(item, item.steps[2], "bias")).value == 0.45
