@@ -20,6 +20,7 @@ from fairlab.plots.explain_extra import (
     shap_dependence_chart,
 )
 from fairlab_ui import explain, state
+from fairlab_ui.glossary_links import glossary_links
 from fairlab_ui.predictions import active_source
 from fairlab_ui.render import md, show_error, show_warning, stop_page
 
@@ -34,6 +35,7 @@ st.caption(
     "groups? SHAP and LIME, in your own features (one-hot columns are summed back into the "
     "column you know)."
 )
+glossary_links(["shap", "lime", "proxy"])
 
 dataset = state.active_dataset()
 source = active_source()

@@ -11,12 +11,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from fairlab.errors import FairLabError
-from fairlab.fairness import METRIC_EXPLANATIONS, METRIC_NAMES, FairnessConfig, assess_counts
+from fairlab.fairness import (
+    CRITERIA,
+    METRIC_EXPLANATIONS,
+    METRIC_NAMES,
+    FairnessConfig,
+    assess_counts,
+)
 from fairlab.plots.fairness import disparity_chart, group_metric_chart
 from fairlab.plots.thresholds import set_threshold_markers, threshold_curve_chart
 from fairlab.report import METRIC_TITLES
 from fairlab_ui import cache, reports, state
-from fairlab_ui.glossary_links import glossary_key
+from fairlab_ui.glossary_links import glossary_links
 from fairlab_ui.predictions import active_source, fairness, prediction_set
 from fairlab_ui.render import md, show_error, stop_page
 from fairlab_ui.thresholds import sweep_for
@@ -195,17 +201,10 @@ def groups_and_disparities() -> None:
     with st.expander("What the metrics mean", icon=":material/menu_book:"):
         for name, text in METRIC_EXPLANATIONS.items():
             st.markdown(f"**{md(name.replace('_', ' '))}**: {md(text)}")
-        st.caption("Each metric and criterion in words, as a formula and worked through:")
-        cols = st.columns(4)
-        for i, name in enumerate(METRIC_EXPLANATIONS):
-            term = glossary_key(name)
-            if term is not None:
-                cols[i % 4].page_link(
-                    "app_pages/glossary.py",
-                    label=name.replace("_", " "),
-                    query_params={"term": term},
-                    icon=":material/menu_book:",
-                )
+        glossary_links(
+            [*METRIC_EXPLANATIONS, *CRITERIA],
+            caption="Each metric and criterion in words, as a formula and worked through:",
+        )
 
 
 def threshold_controls() -> None:

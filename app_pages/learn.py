@@ -7,9 +7,9 @@ from typing import Any
 import streamlit as st
 
 from fairlab.errors import FairLabError
-from fairlab.glossary import GLOSSARY
 from fairlab.lessons import LESSONS, Lesson, Step
 from fairlab_ui import lessons as ui
+from fairlab_ui.glossary_links import glossary_links
 from fairlab_ui.render import md, show_error, stop_page
 
 ui.open_from_address()
@@ -145,17 +145,7 @@ if index == len(indices) - 1:
     st.subheader("Questions for the class")
     for number, question in enumerate(item.discussion, 1):
         st.markdown(f"{number}. {md(question)}")
-if item.glossary:
-    st.caption("In the glossary:")
-    links = st.columns(min(len(item.glossary), 5))
-    for i, key in enumerate(item.glossary):
-        if key in GLOSSARY:
-            links[i % len(links)].page_link(
-                "app_pages/glossary.py",
-                label=GLOSSARY[key].title,
-                query_params={"term": key},
-                icon=":material/menu_book:",
-            )
+glossary_links(item.glossary)
 
 if ui.presenting():
     with st.sidebar:

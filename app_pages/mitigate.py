@@ -13,6 +13,7 @@ from fairlab.mitigation import DEFAULT_TECHNIQUES, TechniqueConfig
 from fairlab.plots.mitigation import flips_chart, per_group_chart, tradeoff_chart
 from fairlab.report import METRIC_TITLES
 from fairlab_ui import mitigation, state
+from fairlab_ui.glossary_links import glossary_links
 from fairlab_ui.params import param_widget
 from fairlab_ui.predictions import active_source
 from fairlab_ui.render import md, show_error, stop_page
@@ -241,6 +242,16 @@ if picked_name in result.names and picked_name != st.session_state.get(state.MIT
     st.session_state["mitigate_selected"] = picked_name
     st.rerun()
 st.caption("Click a point, or choose a technique below, to see its groups next to the baseline's.")
+glossary_links(
+    [
+        *(r.technique.name for r in result.results.values()),
+        "demographic_parity",
+        "equalized_odds",
+        "equal_opportunity",
+        "predictive_parity",
+        "confidence_interval",
+    ]
+)
 
 st.header("One technique against the baseline", divider="gray")
 cols = st.columns(2)

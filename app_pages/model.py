@@ -14,6 +14,7 @@ from fairlab.performance import calibration_by_group, roc_curve_by_group
 from fairlab.plots.performance import calibration_chart, confusion_matrix_chart, roc_chart
 from fairlab.split import SplitConfig
 from fairlab_ui import cache, state
+from fairlab_ui.glossary_links import glossary_links
 from fairlab_ui.params import param_widget
 from fairlab_ui.predictions import PredictionSource, active_source, prediction_set
 from fairlab_ui.render import md, show_error, stop_page
@@ -258,4 +259,13 @@ if predictions.y_score is not None:
         )
 else:
     st.caption("No scores: ROC and calibration curves need a score or probability per row.")
+glossary_links(
+    [
+        "accuracy",
+        "positive_predictive_value",
+        "true_positive_rate",
+        "false_positive_rate",
+        "calibration",
+    ]
+)
 st.page_link("app_pages/fairness.py", label="Assess fairness", icon=":material/balance:")

@@ -77,3 +77,24 @@ def test_the_fairness_page_links_each_metric_to_its_entry(at: AppTest) -> None:
     terms = {link.query_string for link in links}
     assert len(links) >= 10
     assert "term=selection_rate" in terms and "term=demographic_parity" in terms
+
+
+def test_the_analysis_pages_link_their_terms_to_the_glossary(at: AppTest) -> None:
+    def terms() -> set[str]:
+        return {
+            link.proto.query_string.removeprefix("term=")
+            for link in at.get("page_link")
+            if link.proto.query_string.startswith("term=")
+        }
+
+    at.switch_page("app_pages/model.py").run()
+    at.button(key="FormSubmitter:model_train_form-Train").click().run()
+    assert {"accuracy", "true_positive_rate", "calibration"} <= terms()
+    at.switch_page("app_pages/fairness.py").run()
+    assert {"selection_rate", "demographic_parity", "equalized_odds"} <= terms()
+    at.switch_page("app_pages/explain.py").run()
+    assert {"shap", "lime", "proxy"} <= terms()
+    at.switch_page("app_pages/learn.py").run()
+    assert {"demographic_parity", "four_fifths_rule"} <= terms()
+    assert not at.exception, at.exception
+    assert all(term in GLOSSARY for term in terms())

@@ -62,6 +62,9 @@ def test_a_comparison_runs_on_request_and_shows_a_technique_against_the_baseline
     assert at.selectbox(key="mitigate_selected").value == table.index[1]
     assert any(m.startswith("What changed:") for m in texts(at, "markdown"))
     assert len(at.get("plotly_chart")) == 3  # trade-off, per group, changed decisions
+    terms = {link.proto.query_string for link in at.get("page_link")}
+    assert {"term=reweighing", "term=threshold_optimizer", "term=reject_option"} <= terms
+    assert "term=demographic_parity" in terms
 
     at.selectbox(key="mitigate_selected").select("Threshold optimizer · demographic parity").run()
     at.selectbox(key="mitigate_criterion").select("equalized_odds").run()
