@@ -121,7 +121,8 @@ def result_store(name: str, max_entries: int) -> ResultStore:
     return ResultStore(max_entries)
 
 
-FIGURE_CACHE_ENTRIES = 256
+FIGURE_CACHE_ENTRIES = 64
+"""About ten figures per prediction source; each can hold thousands of curve points."""
 
 
 def cached_figure(key: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
