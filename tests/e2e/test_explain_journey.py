@@ -29,8 +29,9 @@ def test_train_explain_pick_a_row_and_see_shap_and_lime(app_page: Page) -> None:
 
     page.get_by_text("One row", exact=True).click()
     page.get_by_text("Most confident errors", exact=True).click()
-    expect(page.get_by_text("SHAP", exact=True)).to_be_visible()
-    expect(page.get_by_text("LIME", exact=True)).to_be_visible()
+    # The bold headings of the two explanations (the glossary links above say "LIME" too).
+    expect(page.locator("strong").get_by_text("SHAP", exact=True)).to_be_visible()
+    expect(page.locator("strong").get_by_text("LIME", exact=True)).to_be_visible()
     expect(charts).to_have_count(2)
     # A rerun replaces the first row's explanation with the chosen one's: wait for one of each.
     expect(page.get_by_text(re.compile(r"^Local fit R²"))).to_have_count(1)
@@ -47,7 +48,7 @@ def test_train_explain_pick_a_row_and_see_shap_and_lime(app_page: Page) -> None:
     report = Path(download.value.path()).read_text("utf-8")
     assert "Explanations" in report and "LinearExplainer" in report
     page.get_by_role("link", name="Explain").click()
-    expect(page.get_by_text("SHAP", exact=True)).to_be_visible()
+    expect(page.locator("strong").get_by_text("SHAP", exact=True)).to_be_visible()
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 1800})
