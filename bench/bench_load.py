@@ -22,43 +22,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
-import signal
-import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
+from _app_server import CHROMIUM_ARGS, print_latency_table, rss_mb, running_app
 from playwright.async_api import Page, async_playwright, expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_threshold_browser import CHROMIUM_ARGS, _free_port, _wait_healthy  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {"train (first)", "explain one row (first)"}
-
-
-def _rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB (from /proc)."""
-    total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
 
 
 class MemorySampler(threading.Thread):
@@ -73,7 +45,7 @@ class MemorySampler(threading.Thread):
 
     def run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.monotonic() - self._start, _rss_mb(self.pid)))
+            self.samples.append((time.monotonic() - self._start, rss_mb(self.pid)))
             self._stop.wait(self.interval)
 
     def stop(self) -> None:
@@ -185,26 +157,6 @@ async def _session(page: Page, url: str, times: dict[str, list[float]], first: b
     )
 
 
-def _summary(times: dict[str, list[float]]) -> None:
-    print(f"{'interaction':<28}{'n':>5}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
-    light: list[float] = []
-    for kind, values in sorted(times.items()):
-        values = sorted(values)
-        p95 = values[max(0, int(round(0.95 * len(values))) - 1)]
-        print(
-            f"{kind:<28}{len(values):>5}{statistics.median(values):>9.2f}{p95:>9.2f}"
-            f"{values[-1]:>9.2f}"
-        )
-        if kind not in HEAVY:
-            light += values
-    light.sort()
-    p95 = light[max(0, int(round(0.95 * len(light))) - 1)]
-    print(
-        f"non-heavy interactions: n = {len(light)}, p50 {statistics.median(light):.2f} s, "
-        f"p95 {p95:.2f} s (target ≤ 2 s)"
-    )
-
-
 async def _main(args: argparse.Namespace, url: str, sampler: MemorySampler) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -236,10 +188,10 @@ async def _main(args: argparse.Namespace, url: str, sampler: MemorySampler) -> N
         for context in contexts:
             await context.close()
         print(f"\n{args.users} concurrent sessions, {wall:.1f} s wall time")
-        _summary(times)
+        print_latency_table(times, HEAVY)
 
         await asyncio.sleep(args.ttl + 15)
-        baseline = _rss_mb(sampler.pid)
+        baseline = rss_mb(sampler.pid)
         print(f"\nwarm baseline after the first wave closed and expired: {baseline:.0f} MB")
         peak = baseline
         for i in range(args.churn):
@@ -258,11 +210,11 @@ async def _main(args: argparse.Namespace, url: str, sampler: MemorySampler) -> N
                 timeout=120_000
             )
             await context.close()
-            peak = max(peak, _rss_mb(sampler.pid))
+            peak = max(peak, rss_mb(sampler.pid))
             if (i + 1) % 10 == 0:
-                print(f"  {i + 1} sessions opened and closed: {_rss_mb(sampler.pid):.0f} MB")
+                print(f"  {i + 1} sessions opened and closed: {rss_mb(sampler.pid):.0f} MB")
         await asyncio.sleep(args.ttl + 15)
-        after = _rss_mb(sampler.pid)
+        after = rss_mb(sampler.pid)
         change = (after - baseline) / baseline
         print(
             f"after {args.churn} sessions opened and closed (and expired): {after:.0f} MB, "
@@ -279,38 +231,13 @@ def main() -> None:
         "--ttl", type=int, default=120, help="the server's disconnectedSessionTTL, in seconds"
     )
     args = parser.parse_args()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.disconnectedSessionTTL",
-            str(args.ttl),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    sampler = MemorySampler(server.pid)
-    try:
-        _wait_healthy(url)
+    with running_app("--server.disconnectedSessionTTL", str(args.ttl)) as (url, server):
+        sampler = MemorySampler(server.pid)
         sampler.start()
-        asyncio.run(_main(args, url, sampler))
-    finally:
-        sampler.stop()
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            asyncio.run(_main(args, url, sampler))
+        finally:
+            sampler.stop()
     series = sampler.samples
     if series:
         step = max(1, len(series) // 20)

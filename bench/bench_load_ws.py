@@ -26,24 +26,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import statistics
-import subprocess
-import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import websockets
+from _app_server import print_latency_table, rss_mb, running_app, wait_idle
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import _rss_mb  # noqa: E402
-from bench_threshold_browser import _free_port, _wait_healthy, _wait_idle  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {"train", "explain one row"}
 WIDGET_TYPES = {"button", "radio", "slider", "selectbox", "toggle", "checkbox"}
 
@@ -197,42 +188,22 @@ async def _journey(url: str, times: dict[str, list[float]]) -> None:
         await session.close()
 
 
-def _summary(times: dict[str, list[float]]) -> None:
-    print(f"{'interaction':<28}{'n':>5}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
-    light: list[float] = []
-    for kind, values in sorted(times.items()):
-        values = sorted(values)
-        p95 = values[max(0, int(round(0.95 * len(values))) - 1)]
-        print(
-            f"{kind:<28}{len(values):>5}{statistics.median(values):>9.2f}{p95:>9.2f}"
-            f"{values[-1]:>9.2f}"
-        )
-        if kind not in HEAVY:
-            light += values
-    light.sort()
-    p95 = light[max(0, int(round(0.95 * len(light))) - 1)]
-    print(
-        f"non-heavy interactions: n = {len(light)}, p50 {statistics.median(light):.2f} s, "
-        f"p95 {p95:.2f} s (target ≤ 2 s)"
-    )
-
-
 async def _churn(url: str, pid: int, churn: int, ttl: int, batch: int) -> None:
     """Open and close ``churn`` sessions, ``batch`` at a time, and compare the server's
     memory once they have expired with the warm baseline."""
     wait = ttl + 15
     print(f"\nwaiting {wait} s for the sessions so far to expire (disconnectedSessionTTL)")
     await asyncio.sleep(wait)
-    baseline = _rss_mb(pid)
+    baseline = rss_mb(pid)
     print(f"warm baseline: {baseline:.0f} MB")
     done = 0
     while done < churn:
         n = min(batch, churn - done)
         await asyncio.gather(*(_journey(url, defaultdict(list)) for _ in range(n)))
         done += n
-        print(f"  {done} sessions opened, used and closed: {_rss_mb(pid):.0f} MB")
+        print(f"  {done} sessions opened, used and closed: {rss_mb(pid):.0f} MB")
     await asyncio.sleep(wait)
-    after = _rss_mb(pid)
+    after = rss_mb(pid)
     print(
         f"after they expired: {after:.0f} MB, {100 * (after / baseline - 1):+.1f} % of the warm "
         "baseline (target within 10 %)"
@@ -242,10 +213,10 @@ async def _churn(url: str, pid: int, churn: int, ttl: int, batch: int) -> None:
 async def _main(url: str, users: int, rounds: int, pid: int) -> None:
     warm: dict[str, list[float]] = defaultdict(list)
     await _journey(url, warm)
-    waited = _wait_idle(pid)
+    waited = wait_idle(pid)
     print(f"server idle after its background warm-up ({waited:.0f} s after the first session)")
     print("warm-up session: " + ", ".join(f"{k} {v[0]:.2f} s" for k, v in warm.items()))
-    print(f"server memory after the warm-up session: {_rss_mb(pid):.0f} MB")
+    print(f"server memory after the warm-up session: {rss_mb(pid):.0f} MB")
     for round_ in range(rounds):
         times: dict[str, list[float]] = defaultdict(list)
         started = time.perf_counter()
@@ -253,9 +224,9 @@ async def _main(url: str, users: int, rounds: int, pid: int) -> None:
         print(
             f"\nround {round_ + 1}: {users} concurrent sessions, "
             f"{time.perf_counter() - started:.1f} s wall time, server memory "
-            f"{_rss_mb(pid):.0f} MB"
+            f"{rss_mb(pid):.0f} MB"
         )
-        _summary(times)
+        print_latency_table(times, HEAVY)
 
 
 def main() -> None:
@@ -267,36 +238,11 @@ def main() -> None:
         "--ttl", type=int, default=120, help="the server's disconnectedSessionTTL, in seconds"
     )
     args = parser.parse_args()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait_healthy(url)
+    with running_app("--server.disconnectedSessionTTL", str(args.ttl)) as (url, server):
         print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
         asyncio.run(_main(url, args.users, args.rounds, server.pid))
         if args.churn:
             asyncio.run(_churn(url, server.pid, args.churn, args.ttl, args.users))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -11,89 +11,18 @@ median, p90 and max in milliseconds (target: < 300 ms).
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
+from _app_server import CHROMIUM_ARGS, running_app, wait_idle
 from playwright.sync_api import expect, sync_playwright
-
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("streamlit did not start")
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _wait_idle(pid: int, *, below: float = 0.1, timeout: float = 180) -> float:
-    """Wait until the server's background warm-up (numba kernels, lessons) is done: its
-    CPU use stays below ``below`` of a core over a second. Returns the seconds waited."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        before = _cpu_seconds(pid)
-        time.sleep(1.0)
-        if _cpu_seconds(pid) - before < below:
-            break
-    return time.monotonic() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--presses", type=int, default=30)
     args = parser.parse_args()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait_healthy(url)
+    with running_app() as (url, server):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -108,7 +37,7 @@ def main() -> None:
             expect(page.get_by_role("heading", name="Threshold explorer")).to_be_visible()
             # The server compiles kernels and warms the lessons up in the background at
             # start; measure the steady state, as a class would meet it.
-            _wait_idle(server.pid)
+            wait_idle(server.pid)
             container = page.get_by_test_id("stSlider").filter(has_text="Threshold").last
             slider = container.get_by_role("slider")
             thumb_value = container.get_by_test_id("stSliderThumbValue")
@@ -129,9 +58,6 @@ def main() -> None:
                 )
                 times.append((time.perf_counter() - start) * 1000)
             browser.close()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     times.sort()
     print(f"slider → chart round trip over {len(times)} presses (Adult test split, 14,653 rows)")
     p90 = times[int(0.9 * (len(times) - 1))]

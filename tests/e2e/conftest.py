@@ -172,7 +172,10 @@ def app_server() -> Iterator[str]:
                         f"Streamlit did not answer {base_url}/_stcore/health within "
                         f"{STARTUP_TIMEOUT_S:.0f} s. Log {SERVER_LOG}:\n{_log_tail(SERVER_LOG)}"
                     )
-                time.sleep(POLL_INTERVAL_S)
+                try:  # a pause that ends at once if the server exits
+                    proc.wait(timeout=POLL_INTERVAL_S)
+                except subprocess.TimeoutExpired:
+                    pass
             yield base_url
         finally:
             _stop_process_group(proc)
