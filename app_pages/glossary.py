@@ -35,6 +35,8 @@ shown = [
     or needle in e.key.replace("_", " ")
     or needle in e.meaning.lower()
 ]
+# An entry a link opened comes first, so it is in view without scrolling.
+shown.sort(key=lambda e: e.key != opened)
 if not shown:
     st.caption("No entry matches; try another word.")
 for item in shown:

@@ -34,6 +34,7 @@ def test_a_link_opens_one_entry_and_a_bad_link_says_so(at: AppTest) -> None:
     assert not at.exception, at.exception
     opened = [e for e in at.expander if e.proto.expanded]
     assert [re.sub(r"\\(.)", r"\1", e.label) for e in opened] == [GLOSSARY["equalized_odds"].title]
+    assert at.expander[0].label == opened[0].label  # it comes first, in view
     at.query_params["term"] = "no_such_term"
     at.run()
     assert any("There is no glossary entry 'no_such_term'" in e for e in texts(at, "error"))
