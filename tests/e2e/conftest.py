@@ -27,7 +27,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 E2E_DIR = Path(__file__).resolve().parent
 REPO_ROOT = E2E_DIR.parents[1]
@@ -48,6 +48,10 @@ STARTUP_TIMEOUT_S = 60.0
 POLL_INTERVAL_S = 0.2
 DEFAULT_TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1400, "height": 1000}
+
+# Assertions wait as long as actions do: a model fit on a busy 2-core machine can take
+# longer than Playwright's default of 5 s for expect().
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 CHROMIUM_MISSING_MESSAGE = (
     f"Chromium not found at {CHROMIUM}. Install it with "

@@ -12,7 +12,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 def test_train_assess_move_the_threshold_and_download_the_report(app_page: Page) -> None:
     page = app_page
-    page.get_by_role("link", name="Model").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Model", exact=True).click()
     expect(page.get_by_role("heading", name="Model", exact=True)).to_be_visible()
     page.get_by_role("button", name="Train", exact=True).click()
     expect(
@@ -20,7 +20,7 @@ def test_train_assess_move_the_threshold_and_download_the_report(app_page: Page)
     ).to_be_visible()
     expect(page.get_by_test_id("stMetricValue").first).to_have_text(re.compile(r"0\.8\d\d"))
 
-    page.get_by_role("link", name="Fairness").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Fairness", exact=True).click()
     expect(page.get_by_text("Disparities between groups of sex", exact=True)).to_be_visible()
     page.get_by_text("Threshold explorer", exact=True).click()
     expect(page.get_by_role("heading", name="Threshold explorer")).to_be_visible()

@@ -12,13 +12,13 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 def test_train_explain_pick_a_row_and_see_shap_and_lime(app_page: Page) -> None:
     page = app_page
-    page.get_by_role("link", name="Model").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Model", exact=True).click()
     page.get_by_role("button", name="Train", exact=True).click()
     expect(
         page.get_by_role("heading", name=re.compile("^Performance: Logistic regression"))
     ).to_be_visible()
 
-    page.get_by_role("link", name="Explain").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Explain", exact=True).click()
     expect(page.get_by_role("heading", name="Explain", exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Plan: LinearExplainer on 1,000 of"))).to_be_visible()
     page.get_by_role("button", name="Explain the model").click()
@@ -40,14 +40,14 @@ def test_train_explain_pick_a_row_and_see_shap_and_lime(app_page: Page) -> None:
         page.get_by_text(re.compile(r"(tell the same story|tell different stories)"))
     ).to_be_visible()
 
-    page.get_by_role("link", name="Fairness").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Fairness", exact=True).click()
     page.get_by_text("Report", exact=True).click()
     expect(page.get_by_text("Also included: explanations (1,000 rows).")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="report.html").click()
     report = Path(download.value.path()).read_text("utf-8")
     assert "Explanations" in report and "LinearExplainer" in report
-    page.get_by_role("link", name="Explain").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Explain", exact=True).click()
     expect(page.locator("strong").get_by_text("SHAP", exact=True)).to_be_visible()
 
     ARTIFACTS.mkdir(exist_ok=True)

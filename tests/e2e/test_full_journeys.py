@@ -49,7 +49,7 @@ def _choose(page: Page, label: str, option: str) -> None:
 
 
 def _download_report(page: Page) -> Path:
-    page.get_by_role("link", name="Fairness").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Fairness", exact=True).click()
     page.get_by_text("Report", exact=True).click()
     expect(page.get_by_role("heading", name="The report")).to_be_visible()
     with page.expect_download() as download:
@@ -74,20 +74,20 @@ def test_bundled_dataset_to_a_report_that_opens_offline(
     app_page: Page, browser: Browser, tmp_path: Path
 ) -> None:
     page = app_page
-    page.get_by_role("link", name="Model").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Model", exact=True).click()
     page.get_by_role("button", name="Train", exact=True).click()
     expect(
         page.get_by_role("heading", name=re.compile("^Performance: Logistic regression"))
     ).to_be_visible()
 
-    page.get_by_role("link", name="Fairness").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Fairness", exact=True).click()
     expect(page.get_by_text("Disparities between groups of sex", exact=True)).to_be_visible()
 
-    page.get_by_role("link", name="Explain").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Explain", exact=True).click()
     page.get_by_role("button", name="Explain the model").click()
     expect(page.get_by_text(re.compile(r"1,000 of [\d,]+ rows explained"))).to_be_visible()
 
-    page.get_by_role("link", name="Mitigate").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Mitigate", exact=True).click()
     techniques = page.get_by_test_id("stMultiSelect").filter(has_text="Techniques")
     techniques.get_by_role("button", name=re.compile("Clear all", re.I)).click()
     techniques.get_by_role("combobox").click()
@@ -137,7 +137,7 @@ def test_upload_predictions_audit_them_and_keep_the_report(app_page: Page, tmp_p
     expect(page.get_by_role("heading", name="hiring_predictions.csv")).to_be_visible()
     expect(page.get_by_text("ready to audit")).to_be_visible()
 
-    page.get_by_role("link", name="Fairness").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Fairness", exact=True).click()
     expect(page.get_by_text("Auditing predictions in the file on 600 rows")).to_be_visible()
     expect(page.get_by_text("Disparities between groups of gender", exact=True)).to_be_visible()
 
@@ -176,9 +176,9 @@ def test_a_messy_upload_says_what_to_fix_and_then_gives_results(
     _choose(page, "Positive (favourable) outcome", "accordé")
     expect(page.get_by_text("ready to audit")).to_be_visible()
 
-    page.get_by_role("link", name="Model").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Model", exact=True).click()
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("^Performance: "))).to_be_visible()
-    page.get_by_role("link", name="Fairness").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Fairness", exact=True).click()
     expect(page.get_by_text(re.compile("^Disparities between groups of")).first).to_be_visible()
     _no_page_errors(page)

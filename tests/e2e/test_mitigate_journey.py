@@ -13,13 +13,13 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 def test_run_a_comparison_pick_a_point_and_see_its_groups(app_page: Page) -> None:
     page = app_page
-    page.get_by_role("link", name="Model").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Model", exact=True).click()
     page.get_by_role("button", name="Train", exact=True).click()
     expect(
         page.get_by_role("heading", name=re.compile("^Performance: Logistic regression"))
     ).to_be_visible()
 
-    page.get_by_role("link", name="Mitigate").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Mitigate", exact=True).click()
     expect(page.get_by_role("heading", name="Mitigate", exact=True)).to_be_visible()
     page.get_by_role("button", name="Run the comparison").click()
     # The default comparison on Adult: a heavy job, so a long wait here only.
