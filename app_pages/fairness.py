@@ -107,8 +107,10 @@ except FairLabError as exc:
     stop_page()
 
 st.caption(
-    "Verdicts use the whole 95% interval: *passes* when all of it is within the bound, "
-    "*fails* when all of it is beyond, *insufficient evidence* when it straddles the bound. "
+    "Verdicts are tests over every comparison of groups, with intervals that hold together "
+    "at 95%: *fails* when some comparison is shown beyond the bound, *passes* when every one "
+    "is shown within it, *insufficient evidence* otherwise, and never confident about a "
+    "group with fewer than 30 cases. "
     "Fairness is a socio-technical question: a verdict here says what the numbers show, not "
     "whether the decisions are fair in their context."
 )
@@ -125,6 +127,31 @@ def _with_interval(table: pd.DataFrame, name: str, fmt: str) -> list[str]:
             table[name], table[f"{name}_low"], table[f"{name}_high"], reasons, strict=True
         )
     ]
+
+
+def _driving_pairs(disparities: pd.DataFrame) -> list[str]:
+    """The comparison behind each verdict, with its simultaneous interval."""
+    shown = []
+    for _, row in disparities.iterrows():
+        if not row["pair"]:
+            shown.append("—")
+            continue
+        first, second = row["pair"]
+        rate = METRIC_TITLES.get(row["pair_metric"], row["pair_metric"])
+        shown.append(
+            f"{first} vs {second} ({rate}): {row['pair_value']:.3f} "
+            f"[{row['pair_ci_low']:.3f} – {row['pair_ci_high']:.3f}]"
+        )
+    return shown
+
+
+def _too_small_groups(disparities: pd.DataFrame) -> pd.DataFrame:
+    """Each group too small for a compared rate, with its count of cases, once."""
+    found = dict.fromkeys(item for items in disparities["too_small"] for item in items)
+    return pd.DataFrame(
+        [(group, METRIC_TITLES.get(metric, metric), cases) for group, metric, cases in found],
+        columns=["group", "rate", "cases"],
+    )
 
 
 def groups_and_disparities() -> None:
@@ -152,6 +179,7 @@ def groups_and_disparities() -> None:
                             )
                         ],
                         "verdict": disparities["verdict"],
+                        "decided by": _driving_pairs(disparities),
                         "in words": disparities["sentence"],
                     }
                 ),
@@ -163,6 +191,16 @@ def groups_and_disparities() -> None:
             )
             for note in disparities["note"].dropna().unique():
                 st.caption(md(note))
+            too_small = _too_small_groups(disparities)
+            if len(too_small):
+                st.caption(
+                    md(
+                        f"Too small to be confident (fewer than {config.min_cases} cases in "
+                        "the rate's denominator): these groups are in the intervals, but no "
+                        "verdict passes, or fails because of them."
+                    )
+                )
+                st.dataframe(too_small, hide_index=True, key=f"fair_too_small_{attribute}")
             table = result.by_group[attribute]
             metric = st.selectbox(
                 "Metric by group",

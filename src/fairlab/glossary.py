@@ -395,19 +395,59 @@ _ENTRIES: tuple[GlossaryEntry, ...] = (
     ),
     GlossaryEntry(
         "confidence_interval",
-        "Confidence interval (percentile bootstrap)",
-        "A range of plausible values for a metric given the sample. FairLab resamples each "
-        "group's rows with replacement many times (1,000 by default), recomputes the "
-        "metric, and keeps the middle 95% of the results.",
-        r"\left[\hat{\theta}^{*}_{(\alpha/2)},\; \hat{\theta}^{*}_{(1 - \alpha/2)}\right]"
+        "Confidence interval",
+        "A range of plausible values for a metric given the sample. For a group's rate "
+        "FairLab uses the exact (Clopper–Pearson) interval, computed from the counts: it "
+        "contains the true rate in at least 95% of samples, whatever the rate and however "
+        "small the group, and a rate of 0 or 1 still gets an interval of honest width. "
+        "For a gap between groups it uses intervals that hold together over all the "
+        "comparisons (see 'How FairLab decides a verdict'). Nothing is resampled, so the "
+        "same data always give the same interval.",
+        r"\left[\,B^{-1}\!\left(\tfrac{\alpha}{2};\, x,\, n - x + 1\right),\;"
+        r" B^{-1}\!\left(1 - \tfrac{\alpha}{2};\, x + 1,\, n - x\right)\right]"
         r",\quad \alpha = 0.05",
         "Always, and most with small groups: a gap whose interval includes the tolerance is "
-        "reported as insufficient evidence, not as a pass or a fail.",
-        "A group of 40 with 10 selected: 10 / 40 = 0.25. Its standard error is the square "
-        "root of 0.25 × 0.75 = 0.1875 divided by 40, that is of 0.1875 / 40 = 0.0047, "
-        "about 0.068; 1.96 × 0.068 = 0.13. The 95% interval runs from about "
-        "0.25 − 0.13 = 0.12 to 0.25 + 0.13 = 0.38, and the bootstrap gives nearly the same.",
-        ("difference", "ratio"),
+        "reported as insufficient evidence, not as a pass or a fail. Here x is the number "
+        "of cases counted (say, people selected), n the group's denominator and B⁻¹ the "
+        "quantile of a beta distribution.",
+        "A group of 40 with 10 selected: 10 / 40 = 0.25. The textbook normal approximation "
+        "has a standard error of the square root of 0.25 × 0.75 = 0.1875 divided by 40, "
+        "that is of 0.1875 / 40 = 0.0047, about 0.068; 1.96 × 0.068 = 0.13, so 0.12 to "
+        "0.38. The exact interval is 0.13 to 0.41: a little wider and not symmetric, "
+        "because a share cannot go below 0 or above 1.",
+        ("verdict", "difference", "ratio"),
+    ),
+    GlossaryEntry(
+        "verdict",
+        "How FairLab decides a verdict",
+        "A verdict is a test, not a reading of the number. FairLab compares the groups in "
+        "pairs (or each group with the reference group, or with all rows) and gives each "
+        "comparison an interval; the intervals are made wide enough that all of them hold "
+        "together at 95% (the Šidák adjustment), so more groups do not mean more false "
+        "alarms. It says fails only when some comparison is shown beyond the tolerance (its "
+        "whole interval above it), passes only when every comparison is shown within it "
+        "(every interval inside ±tolerance), and insufficient evidence otherwise. A group "
+        "with fewer than 30 cases in the rate's denominator (positives for the true "
+        "positive rate, negatives for the false positive rate, predicted positives for "
+        "precision) is listed as too small and cannot make a verdict confident. Every "
+        "verdict names the comparison that decides it.",
+        r"\text{fails} \iff \exists\,(g,h):\ L_{gh} > t,\qquad"
+        r" \text{passes} \iff \forall\,(g,h):\ -t \le L_{gh},\ U_{gh} \le t,"
+        r"\qquad 1 - \alpha' = (1 - \alpha)^{1/m}",
+        "For every disparity verdict. Each comparison's interval [L, U] for the gap r_g − r_h "
+        "combines the two groups' exact intervals (Newcombe's method, at level 1 − α' for "
+        "m comparisons); the interval of the largest gap runs from the largest lower bound "
+        "of |r_g − r_h| (0 when an interval contains 0) to the largest upper bound, so it "
+        "can reach 0 and always contains the gap. Ratios work the same way on the log "
+        "scale; equalized odds puts the true and false positive rate comparisons in one "
+        "family.",
+        "Two groups, one comparison at 95%: A selects 75 of 200 (0.375, exact interval "
+        "0.308 to 0.446), B 20 of 100 (0.2, 0.127 to 0.292). The gap 0.375 − 0.2 = 0.175 "
+        "gets 0.175 − √((0.375 − 0.308)² + (0.292 − 0.2)²) = 0.175 − 0.114 = 0.061 to "
+        "0.175 + √((0.446 − 0.375)² + (0.2 − 0.127)²) = 0.175 + 0.102 = 0.277. Tolerance "
+        "0.1: the interval reaches across it, so insufficient evidence. With three groups "
+        "there are 3 comparisons, each at 0.95^(1/3) = 0.983, and the intervals widen.",
+        ("confidence_interval", "difference", "ratio"),
     ),
     # ------------------------------------------------------------------ explanations
     GlossaryEntry(

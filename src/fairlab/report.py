@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fairlab import __version__
-from fairlab.fairness import METRIC_EXPLANATIONS, METRIC_NAMES, FairnessResult
+from fairlab.fairness import METHOD, METRIC_EXPLANATIONS, METRIC_NAMES, FairnessResult
 from fairlab.plots.fairness import disparity_chart, group_metric_chart
 from fairlab.spec import AuditSpec
 
@@ -154,6 +154,17 @@ def _rate_cell(row: pd.Series, metric: str) -> str:
     return _number(value, percent=True) + interval
 
 
+def _method_statement(result: FairnessResult) -> str:
+    config = result.config
+    return (
+        f"Method: {METHOD}. Level {config.confidence:.0%}, held together over each "
+        f"criterion's comparisons. A verdict fails only when some comparison is shown "
+        f"beyond the bound, passes only when every comparison is shown within it, and is "
+        f"insufficient evidence otherwise; groups with fewer than {config.min_cases} cases in "
+        "a rate's denominator cannot make a verdict confident."
+    )
+
+
 def fairness_sections(
     result: FairnessResult, *, figures: Mapping[str, Sequence[go.Figure]] | None = None
 ) -> list[ReportSection]:
@@ -210,9 +221,13 @@ def fairness_sections(
             )
             for _, row in table.iterrows()
         ]
+        level = f"{result.config.confidence:.0%}"
         body = (
             "<h3>Disparities</h3>"
-            + _html_table(disparity_rows, ["criterion", "value", "95% CI", "verdict", "in words"])
+            + f'<p class="note">{_e(_method_statement(result))}</p>'
+            + _html_table(
+                disparity_rows, ["criterion", "value", f"{level} CI", "verdict", "in words"]
+            )
             + "<h3>Groups</h3>"
             + _html_table(group_rows, ["group", "rows", *[METRIC_TITLES[m] for m in metrics]])
         )

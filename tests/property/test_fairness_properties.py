@@ -105,10 +105,45 @@ def test_differences_are_non_negative_and_ratios_at_most_one(rows, comparison, d
                 continue
             # Rates lie in [0, 1], so a difference does too; a ratio is smaller over larger.
             assert 0 <= value <= 1, (row.name, column, value)
+        by_interval = verdict_for(
+            row["kind"], row["value"], row["ci_low"], row["ci_high"], limit=row["limit"]
+        )
+        if not row["too_small"]:
+            assert row["verdict"] == by_interval
+        else:  # a too-small group never gives "passes", and a "fails" needs a large pair
+            assert row["verdict"] in (by_interval, "insufficient evidence")
+            assert row["verdict"] != "passes"
+        assert (row["verdict"] == "undefined") == (row["reason"] is not None)
+        if row["verdict"] != "undefined":
+            assert row["ci_low"] <= row["value"] <= row["ci_high"]
+            assert row["pair_ci_low"] <= row["pair_value"] <= row["pair_ci_high"]
+            assert len(row["pair"]) == 2
+
+
+@PROPERTIES
+@given(_rows, st.sampled_from(["between_groups", "overall"]))
+def test_without_a_minimum_the_verdict_is_the_interval_rule(rows, comparison) -> None:
+    config = FairnessConfig(comparison=comparison, min_cases=0)
+    for _, row in _assess(rows, config).disparities["g"].iterrows():
+        assert row["too_small"] == ()
         assert row["verdict"] == verdict_for(
             row["kind"], row["value"], row["ci_low"], row["ci_high"], limit=row["limit"]
         )
-        assert (row["verdict"] == "undefined") == (row["reason"] is not None)
+
+
+@PROPERTIES
+@given(_rows)
+def test_too_small_lists_exactly_the_groups_under_the_minimum(rows) -> None:
+    result = _assess(rows)
+    table = result.by_group["g"]
+    row = result.disparities["g"].loc["equal_opportunity_difference"]
+    positives = table["tp"] + table["fn"]
+    expected = {
+        (group, "true_positive_rate", int(n))
+        for group, n in zip(table["group"], positives, strict=True)
+        if 0 < n < CONFIG.min_cases
+    }
+    assert set(row["too_small"]) == expected
 
 
 @PROPERTIES
@@ -131,7 +166,7 @@ def test_between_groups_difference_is_max_minus_min_of_defined_rates(rows) -> No
 
 @PROPERTIES
 @given(_rows, st.integers(0, 2**32 - 1))
-def test_same_seed_gives_the_same_intervals(rows, seed) -> None:
+def test_same_data_gives_the_same_intervals(rows, seed) -> None:
     config = FairnessConfig(n_boot=40, random_state=seed)
     first, second = _assess(rows, config), _assess(rows, config)
     pd.testing.assert_frame_equal(first.by_group["g"], second.by_group["g"])
