@@ -305,6 +305,37 @@ class ShapResult:
         """Mean |SHAP| per feature, largest first."""
         return self.values.abs().mean().sort_values(ascending=False, kind="stable")
 
+    def mean_abs_errors(self) -> pd.Series | None:
+        """Monte-Carlo standard error of :meth:`mean_abs` per feature, in its order.
+
+        The rows' estimates are independent, so the error of a mean over rows is the root
+        of the summed squared errors over the number of rows (an upper bound for the mean
+        of absolute values). None for exact explainers.
+        """
+        if self.standard_errors is None:
+            return None
+        errors = np.sqrt((self.standard_errors**2).sum()) / max(1, self.n_rows)
+        return errors.loc[self.mean_abs().index]
+
+    @property
+    def uncertainty_sentence(self) -> str:
+        """How exact the values are, in one or two sentences."""
+        if self.standard_errors is None:
+            return "Exact values: no Monte-Carlo error."
+        reached = "reaching" if self.relative_error <= TARGET_RELATIVE_ERROR else "short of"
+        text = (
+            f"Estimated values ({self.n_permutations:,} permutations per row): their mean "
+            f"Monte-Carlo error is about {self.relative_error:.1%} of the mean |SHAP value|, "
+            f"{reached} the {TARGET_RELATIVE_ERROR:.0%} target."
+        )
+        bars = self.mean_abs_errors()
+        if bars is not None and self.n_rows > 1:
+            text += (
+                f" Averaged over {self.n_rows:,} rows, a feature's mean |SHAP value| has a "
+                f"standard error of at most {float(bars.max()):.2g}."
+            )
+        return text
+
     def by_group(self, groups: pd.Series) -> pd.DataFrame:
         """Mean |SHAP| per feature (rows) for each group (columns).
 
