@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from fairlab.errors import FairLabError
-from fairlab.explain import compare_attributions
+from fairlab.explain import STABILITY_SEEDS, compare_attributions
 from fairlab.explain.batches import plan_shap_rows
 from fairlab.explain.whatif import flip_sensitive, what_if
 from fairlab.plots.explain import shap_bar_chart, shap_beeswarm_chart, shap_waterfall_chart
@@ -81,8 +81,9 @@ if ctx.surrogate is not None:
         icon=":material/info:",
     )
 st.markdown(
-    f"Explaining **{md(ctx.label)}** on {rows.n_rows:,} audited rows; the background is "
-    f"{len(ctx.background):,} training rows."
+    f"Explaining **{md(ctx.label)}** on {rows.n_rows:,} audited rows, with "
+    f"{len(ctx.background):,} training rows kept for the explainers (each explanation says "
+    "which of them it is relative to)."
 )
 
 
@@ -108,9 +109,10 @@ def _space_note(result) -> str:  # noqa: ANN001
     )
     note = (
         f"{md(result.explainer)}; values in {md(result.output_space)} of the positive outcome; "
-        f"{rows_note}. Base value "
-        f"{result.base_value:.4f} plus the SHAP values equals the model output to within "
-        f"{result.additivity_error:.1e} (tolerance {tolerance})."
+        f"{rows_note}. Background: {md(result.background)} Base value "
+        f"{result.base_value:.4f} plus the SHAP values equals the model's own output "
+        f"(predict_proba{', as log-odds' if result.output_space == 'log-odds' else ''}) to "
+        f"within {result.additivity_error:.1e} (tolerance {tolerance})."
     )
     return note
 
@@ -302,11 +304,18 @@ def one_row() -> None:
     with right:
         st.markdown("**LIME**")
         st.plotly_chart(lime_weights_chart(lime_row), key="explain_lime_chart")
+        fidelity = (
+            f"Local fidelity: LIME's prediction {lime_row.local_prediction:.3f} against the "
+            f"model's {lime_row.model_prediction:.3f}, weighted R² {lime_row.score:.2f} (how "
+            "well LIME's straight-line model mimics the model around this row)."
+        )
+        if lime_row.is_faithful:
+            st.caption(md(fidelity))
+        else:
+            show_warning(lime_row.fidelity_advice)
         st.caption(
-            f"Local fit R² {lime_row.score:.2f} (how well LIME's straight-line model mimics "
-            f"the model around this row); LIME's prediction {lime_row.local_prediction:.3f} "
-            f"against the model's {lime_row.model_prediction:.3f}; {lime_row.num_samples:,} "
-            f"samples, seed {lime_row.random_state}."
+            f"{lime_row.num_samples:,} samples, seed {lime_row.random_state}, kernel width "
+            f"{lime_row.kernel_width:.2f}."
             + (
                 f" The number of samples was lowered to stay within {LIME_SECONDS:g} s for "
                 "this model; check the stability below."
@@ -323,12 +332,14 @@ def one_row() -> None:
         "to look closer, not a bug."
     )
     st.subheader("Is LIME stable for this row?")
-    if st.button("Re-run LIME with 5 seeds", key="explain_stability_run"):
+    if st.button(
+        f"Re-run LIME with {STABILITY_SEEDS} seeds", key="explain_stability_run"
+    ):
         st.session_state[state.EXPLAIN_STABILITY_REQUEST] = (source, position, int(num_samples))
     if _request_matches(state.EXPLAIN_STABILITY_REQUEST, (source, position, int(num_samples))):
         try:
             stability = explain.row_stability(
-                source, ctx, position, num_samples=int(num_samples), seeds=5
+                source, ctx, position, num_samples=int(num_samples), seeds=STABILITY_SEEDS
             )
         except FairLabError as exc:
             show_error(str(exc))
@@ -338,10 +349,11 @@ def one_row() -> None:
             f"{stability.jaccard:.2f} over {len(stability.seeds)} seeds (lowest "
             f"{stability.min_jaccard:.2f}) with {stability.num_samples:,} samples."
         )
-        if stability.is_stable:
+        st.caption(md(f"The badge: {stability.criterion}"))
+        if stability.is_stable and stability.is_faithful:
             st.success(md(text), icon=":material/check_circle:")
         else:
-            st.warning(md(text), icon=":material/warning:")
+            st.warning(md(f"{text} {stability.advice}"), icon=":material/warning:")
             suggested = stability.suggested_num_samples
             if suggested is not None and suggested <= LIME_SAMPLES[-1]:
                 allowed = min(s for s in LIME_SAMPLES if s >= suggested)
@@ -351,8 +363,9 @@ def one_row() -> None:
                     on_click=_offer_more_samples,
                     args=(allowed,),
                 )
+        table = stability.weights.assign(top_k_share=stability.weights["top_k_share"] * 100)
         st.dataframe(
-            stability.weights.rename(
+            table.rename(
                 columns={"mean": "mean weight", "std": "spread (std)", "top_k_share": "in top k"}
             ),
             column_config={

@@ -181,7 +181,10 @@ def test_linear_values_match_shap_on_the_encoded_matrix_after_folding(german, mo
     train, test, _ = german
     model = models["logistic_regression"]
     preprocess, estimator = model.pipeline.named_steps.values()
-    explainer = shap.LinearExplainer(estimator, preprocess.transform(train.X))
+    data = preprocess.transform(train.X)
+    explainer = shap.LinearExplainer(
+        estimator, shap.maskers.Independent(data, max_samples=data.shape[0])
+    )
     raw = explainer(preprocess.transform(test.X.iloc[:N_EXPLAINED])).values
     folded = pd.DataFrame(raw).T.groupby(source_columns(model.pipeline)).sum().T
     result = results["logistic_regression"]
@@ -406,12 +409,29 @@ def test_knn_values_on_tied_data_match_shaps_loop(weights) -> None:
     owner = [features.index(s) for s in source_columns(model.pipeline)]
     index = knn_index(estimator, owner, len(features), 1)
     assert len(np.unique(estimator._fit_X, axis=0)) <= 4 * 3 * 4 * 6  # duplicates: ties
-    loaded = _Loaded(_ExactKnn(estimator, preprocess, owner, index.scale), model.features)
-    rows, background = test.X.iloc[:6], train.X.iloc[:KNN_BACKGROUND_ROWS]
-    generic = explain_shap(loaded, rows, background=background, random_state=1)
-    fast = explain_shap(model, rows, background=background, random_state=1)
-    np.testing.assert_allclose(generic.values, fast.values, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(generic.output, fast.output, rtol=0, atol=1e-12)
+    # Rows where exact distances and scikit-learn's float distances split a tie apart.
+    exact = _ExactKnn(estimator, preprocess, owner, index.scale)
+    rows, background = test.X.iloc[:40], train.X.iloc[:KNN_BACKGROUND_ROWS]
+    own = model.pipeline.predict_proba(rows)[:, 1]
+    tied = np.flatnonzero(np.abs(exact.predict_proba(rows)[:, 1] - own) > 1e-12)
+    fast = explain_shap(model, rows, background=background, random_state=1, passes=2)
+    # Additivity against the fitted pipeline's own predict_proba, tied rows included.
+    np.testing.assert_allclose(fast.output, own, rtol=0, atol=0)
+    rebuilt = fast.base_value + fast.values.sum(axis=1).to_numpy()
+    np.testing.assert_allclose(rebuilt, own, rtol=0, atol=1e-12)
+    assert fast.additivity_error <= 1e-12
+    # Every row whose own tie goes the other way is explained by the model, and said so.
+    assert set(tied.tolist()) <= set(fast.model_rows)
+    if fast.model_rows:
+        assert any(f"{len(fast.model_rows):,} of 40 explained rows" in n for n in fast.notes)
+    # Those rows' values are those of the model-agnostic path on the fitted pipeline itself.
+    preprocess_step, estimator_step = model.pipeline.named_steps.values()
+    plain = _Loaded(Pipeline([("prep", preprocess_step), ("clf", estimator_step)]), model.features)
+    generic = explain_shap(plain, rows, background=background, random_state=1, passes=2)
+    picked = list(fast.model_rows)
+    np.testing.assert_allclose(
+        fast.values.iloc[picked], generic.values.iloc[picked], rtol=0, atol=1e-12
+    )
 
 
 def test_knn_rows_taken_in_chunks_give_the_same_values(german, models, monkeypatch):

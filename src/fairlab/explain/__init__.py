@@ -22,6 +22,7 @@ from fairlab.explain.agreement import (
     summarize_agreement,
 )
 from fairlab.explain.lime_ import (
+    STABILITY_SEEDS,
     LimeExplainer,
     LimeResult,
     LimeStability,
@@ -49,6 +50,7 @@ __all__ = [
     "compare_attributions",
     "explain_lime",
     "lime_stability",
+    "STABILITY_SEEDS",
     "proxy_strength",
     "summarize_agreement",
     "CostEstimate",

@@ -284,10 +284,14 @@ def knn_chain_outputs(
     row_ids: np.ndarray,
     background_tables: np.ndarray,
     background_ids: np.ndarray,
-    background_weights: np.ndarray,
+    chain_rows: np.ndarray,
+    chain_backgrounds: np.ndarray,
     orders: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Coalition outputs of the classifier along shap's permutation chains.
+    """Coalition outputs of the classifier along permutation chains, one background row each.
+
+    A chain starts at one background row, switches an explained row's features on in the
+    order of its permutation (forward), then off again in the same order (backward).
 
     Parameters
     ----------
@@ -297,31 +301,35 @@ def knn_chain_outputs(
         :func:`knn_tables` of the explained rows.
     background_tables, background_ids : numpy.ndarray
         :func:`knn_tables` of the background rows.
-    background_weights : numpy.ndarray, shape (n_background,)
-        The weight of each background row in the mean over the background (summing to 1).
-    orders : numpy.ndarray of int, shape (n_rows, n_features)
-        Each explained row's permutation.
+    chain_rows : numpy.ndarray of int, shape (n_chains,)
+        The explained row of each chain (chains of one row should be consecutive).
+    chain_backgrounds : numpy.ndarray of int, shape (n_chains,)
+        The background row each chain starts from.
+    orders : numpy.ndarray of int, shape (n_chains, n_features)
+        Each chain's permutation.
 
     Returns
     -------
-    outputs : numpy.ndarray, shape (n_rows, 2 M + 1)
-        The weighted mean probability over the background of each coalition, laid out as
-        :func:`fairlab.explain._fast_permutation.values_from_chain_outputs` takes them.
+    outputs : numpy.ndarray, shape (n_chains, 2 M + 1)
+        The probability of each coalition of each chain, laid out as
+        :func:`fairlab.explain._fast_permutation.values_from_chain_outputs` takes them;
+        position M holds the chain's explained row's own probability.
     background_outputs : numpy.ndarray, shape (n_background,)
         The probability of each background row.
     """
     background_outputs, background_neighbours, start, background_lows = _prepare(
         index, background_tables, keep=True
     )
-    outputs = np.empty((len(row_tables), 2 * row_tables.shape[1] + 1))
+    outputs = np.empty((len(orders), 2 * row_tables.shape[1] + 1))
     orders = np.ascontiguousarray(orders, dtype=np.int64)
-    weights = np.asarray(background_weights, dtype=float)
+    chain_rows = np.ascontiguousarray(chain_rows, dtype=np.int64)
+    chain_backgrounds = np.ascontiguousarray(chain_backgrounds, dtype=np.int64)
     n_blocks = background_lows.shape[2]
     background_super = np.minimum.reduceat(background_lows, np.arange(0, n_blocks, _SUPER), axis=2)
     super_bounds = background_super.sum(axis=1)
     bounds = background_lows.sum(axis=1)
 
-    def run(rows: slice) -> None:
+    def run(chains: slice) -> None:
         _chains(
             index.codes,
             index.original,
@@ -329,11 +337,10 @@ def knn_chain_outputs(
             index.block_start,
             index.block_codes,
             np.array([len(v) for v in index.values], dtype=np.int64),
-            row_tables[rows],
-            row_ids[rows],
+            row_tables,
+            row_ids,
             background_tables,
             background_ids,
-            weights,
             background_outputs,
             background_neighbours,
             start,
@@ -341,14 +348,16 @@ def knn_chain_outputs(
             background_super,
             super_bounds,
             bounds,
-            orders[rows],
+            chain_rows[chains],
+            chain_backgrounds[chains],
+            orders[chains],
             index.n_neighbors,
             index.distance_weights,
             index.scale,
-            outputs[rows],
+            outputs[chains],
         )
 
-    _in_threads(run, len(row_tables))
+    _in_threads(run, len(orders))
     return outputs, background_outputs
 
 
@@ -704,7 +713,6 @@ def _chains(
     row_ids,
     background_tables,
     background_ids,
-    background_weights,
     background_outputs,
     background_neighbours,
     start,
@@ -712,6 +720,8 @@ def _chains(
     background_super,
     background_super_bounds,
     background_bounds,
+    chain_rows,
+    chain_backgrounds,
     orders,
     k,
     weighted,
@@ -721,7 +731,6 @@ def _chains(
     n_features, n_points = codes.shape
     n_blocks = (n_points + _BLOCK - 1) // _BLOCK
     n_super = background_super.shape[2]
-    n_background = background_tables.shape[0]
     width = row_tables.shape[2]
     distances = np.empty(n_points)
     row_lows = np.empty((n_features, n_blocks))
@@ -739,77 +748,44 @@ def _chains(
     candidates = np.empty(n_blocks, dtype=np.int64)
     candidate_bounds = np.empty(n_blocks)
     buckets = np.empty(_BUCKETS + 1, dtype=np.int64)
-    for row in range(row_tables.shape[0]):
-        # The row's own neighbours, and the bounds of its values, once for all backgrounds.
-        _block_lows_of(row_tables[row], block_start, block_codes, row_lows)
-        _super_lows(row_lows, row_super)
-        _nearest_by_bounds(
-            codes, original, row_tables[row], row_lows, k, distances, best, best_rank, best_point
-        )
-        row_neighbours[:] = best_point
-        row_output = _vote(best, best_point, positive, k, weighted, scale)
+    last_row = -1
+    row_output = 0.0
+    for chain in range(orders.shape[0]):
+        row = chain_rows[chain]
+        if row != last_row:
+            # The row's own neighbours, and the bounds of its values, once for its chains.
+            _block_lows_of(row_tables[row], block_start, block_codes, row_lows)
+            _super_lows(row_lows, row_super)
+            _nearest_by_bounds(
+                codes, original, row_tables[row], row_lows, k, distances, best, best_rank,
+                best_point,
+            )
+            row_neighbours[:] = best_point
+            row_output = _vote(best, best_point, positive, k, weighted, scale)
+            last_row = row
         total = np.zeros(2 * n_features + 1)
-        order = orders[row]
-        for b in range(n_background):
-            weight = background_weights[b]
-            version[:] = -1
-            super_bounds[:] = background_super_bounds[b]
-            bounds[:] = background_bounds[b]
-            n_steps = 0
-            previous_point[:] = background_neighbours[b]
-            previous = background_outputs[b]
-            # Forward: switch the row's features on, in order. The last step reaches the
-            # row itself, whose output is known.
-            for position in range(n_features):
-                feature = order[position]
-                if row_ids[row, feature] != background_ids[b, feature]:
-                    step_feature[n_steps] = feature
-                    for value in range(n_values[feature]):
-                        step_change[n_steps, value] = (
-                            row_tables[row, feature, value] - background_tables[b, feature, value]
-                        )
-                    n_steps += 1
-                    _shift(super_bounds, row_super[feature], background_super[b, feature])
-                    _shift(bounds, row_lows[feature], background_lows[b, feature])
-                    if position < n_features - 1:
-                        _select_lazily(
-                            n_steps,
-                            previous_point,
-                            super_bounds,
-                            bounds,
-                            version,
-                            distances,
-                            start[b],
-                            codes,
-                            original,
-                            step_feature,
-                            step_change,
-                            best,
-                            best_rank,
-                            best_point,
-                            k,
-                            candidates,
-                            candidate_bounds,
-                            buckets,
-                        )
-                        previous_point[:] = best_point
-                        previous = _vote(best, best_point, positive, k, weighted, scale)
+        order = orders[chain]
+        b = chain_backgrounds[chain]
+        version[:] = -1
+        super_bounds[:] = background_super_bounds[b]
+        bounds[:] = background_bounds[b]
+        n_steps = 0
+        previous_point[:] = background_neighbours[b]
+        previous = background_outputs[b]
+        # Forward: switch the row's features on, in order. The last step reaches the
+        # row itself, whose output is known.
+        for position in range(n_features):
+            feature = order[position]
+            if row_ids[row, feature] != background_ids[b, feature]:
+                step_feature[n_steps] = feature
+                for value in range(n_values[feature]):
+                    step_change[n_steps, value] = (
+                        row_tables[row, feature, value] - background_tables[b, feature, value]
+                    )
+                n_steps += 1
+                _shift(super_bounds, row_super[feature], background_super[b, feature])
+                _shift(bounds, row_lows[feature], background_lows[b, feature])
                 if position < n_features - 1:
-                    total[position + 1] += weight * previous
-            # Backward: switch them off again, in the same order.
-            previous_point[:] = row_neighbours
-            previous = row_output
-            for position in range(n_features - 1):
-                feature = order[position]
-                if row_ids[row, feature] != background_ids[b, feature]:
-                    step_feature[n_steps] = feature
-                    for value in range(n_values[feature]):
-                        step_change[n_steps, value] = (
-                            background_tables[b, feature, value] - row_tables[row, feature, value]
-                        )
-                    n_steps += 1
-                    _shift(super_bounds, background_super[b, feature], row_super[feature])
-                    _shift(bounds, background_lows[b, feature], row_lows[feature])
                     _select_lazily(
                         n_steps,
                         previous_point,
@@ -832,11 +808,46 @@ def _chains(
                     )
                     previous_point[:] = best_point
                     previous = _vote(best, best_point, positive, k, weighted, scale)
-                total[n_features + position + 1] += weight * previous
-        base = 0.0
-        for b in range(n_background):
-            base += background_weights[b] * background_outputs[b]
-        total[0] = base
-        total[2 * n_features] = base
+            if position < n_features - 1:
+                total[position + 1] = previous
+        # Backward: switch them off again, in the same order.
+        previous_point[:] = row_neighbours
+        previous = row_output
+        for position in range(n_features - 1):
+            feature = order[position]
+            if row_ids[row, feature] != background_ids[b, feature]:
+                step_feature[n_steps] = feature
+                for value in range(n_values[feature]):
+                    step_change[n_steps, value] = (
+                        background_tables[b, feature, value] - row_tables[row, feature, value]
+                    )
+                n_steps += 1
+                _shift(super_bounds, background_super[b, feature], row_super[feature])
+                _shift(bounds, background_lows[b, feature], row_lows[feature])
+                _select_lazily(
+                    n_steps,
+                    previous_point,
+                    super_bounds,
+                    bounds,
+                    version,
+                    distances,
+                    start[b],
+                    codes,
+                    original,
+                    step_feature,
+                    step_change,
+                    best,
+                    best_rank,
+                    best_point,
+                    k,
+                    candidates,
+                    candidate_bounds,
+                    buckets,
+                )
+                previous_point[:] = best_point
+                previous = _vote(best, best_point, positive, k, weighted, scale)
+            total[n_features + position + 1] = previous
+        total[0] = background_outputs[b]
+        total[2 * n_features] = background_outputs[b]
         total[n_features] = row_output
-        outputs[row] = total
+        outputs[chain] = total

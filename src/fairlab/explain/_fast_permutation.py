@@ -1,22 +1,20 @@
-"""shap's permutation estimate, computed from chains of coalitions instead of shap's loop.
+"""Permutation estimates of Shapley values, computed from chains of coalitions.
 
-shap's ``PermutationExplainer`` with ``max_evals = 2 M + 1`` (``M`` features) explains a
-row ``x`` with one antithetic permutation ``π``: starting with every feature taken from the
-background, it switches the features of ``x`` on in the order of ``π`` (a forward chain of
-coalitions ending at ``x``), then off again in the same order (a backward chain back to
-the background). Each coalition's output is the model's mean over the background rows of
-the row assembled from ``x`` (switched-on features) and the background row (the others).
-The value of ``π_i`` is half its forward plus its backward marginal contribution, so the
-values telescope: ``Σ φ = f(x) - mean_b f(b)``, exactly.
+A chain explains a row ``x`` against one background row ``b`` with one antithetic
+permutation ``π`` (``M`` features): starting at ``b``, it switches the features of ``x`` on
+in the order of ``π`` (a forward chain of coalitions ending at ``x``), then off again in the
+same order (a backward chain back to ``b``). The value of ``π_i`` is half its forward plus
+its backward marginal contribution, so a chain's values telescope: ``Σ φ = f(x) - f(b)``,
+exactly. Averaged over chains whose background rows cover the background evenly, they
+estimate the Shapley values against the background (the interventional values shap's
+``PermutationExplainer`` estimates), without bias.
 
-:func:`shap_permutations` draws the same permutations as shap does from the same seed (shap
-seeds NumPy's legacy global generator and shuffles ``arange(M)`` once per row), and
-:func:`values_from_chain_outputs` combines the ``2 M + 1`` coalition outputs as shap does.
-Any predictor that computes these outputs faster than shap's per-row loop can plug in here,
-and gives shap's values (up to float rounding). :func:`calibrated_linear_chain_outputs`
-is one: a calibrated linear classifier (the zoo's linear SVM), whose per-fold decision is a
-sum of per-feature contributions, so a coalition's decision is a running sum along the
-chain, and only the calibration curve is applied per sample.
+:func:`values_from_chain_outputs` combines the ``2 M + 1`` coalition outputs of chains
+into values. Any predictor that computes these outputs faster than one model call per
+coalition can plug in: :func:`calibrated_linear_chain_outputs` is one, for a calibrated
+linear classifier (the zoo's linear SVM), whose per-fold decision is a sum of per-feature
+contributions, so a coalition's decision is a running sum along the chain, and only the
+calibration curve is applied per sample.
 """
 
 from __future__ import annotations
@@ -30,59 +28,32 @@ from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassif
 from sklearn.svm import LinearSVC
 
 __all__ = [
-    "shap_permutations",
     "values_from_chain_outputs",
     "CalibratedLinear",
     "calibrated_linear",
     "calibrated_linear_chain_outputs",
 ]
 
-_ROWS_PER_CHUNK = 64
+_CHAINS_PER_CHUNK = 4096
 # Classifiers whose decision is X @ coef_.T + intercept_.
 _LINEAR = (LinearSVC, LogisticRegression, RidgeClassifier, SGDClassifier)
 
 
-def shap_permutations(seed: int, n_rows: int, n_features: int) -> np.ndarray:
-    """The feature orders shap's ``PermutationExplainer(seed=seed)`` uses, one row each.
-
-    Parameters
-    ----------
-    seed : int
-        The seed given to shap's explainer.
-    n_rows : int
-        Rows explained in one call, in order.
-    n_features : int
-        Features, all varying (shap shuffles only the features whose value differs from
-        some background row; with rows masked by identity, every feature does).
-
-    Returns
-    -------
-    numpy.ndarray of int, shape (n_rows, n_features)
-    """
-    legacy = np.random.RandomState(seed)
-    orders = np.empty((n_rows, n_features), dtype=np.intp)
-    for row in range(n_rows):
-        order = np.arange(n_features)
-        legacy.shuffle(order)
-        orders[row] = order
-    return orders
-
-
 def values_from_chain_outputs(outputs: np.ndarray, orders: np.ndarray) -> np.ndarray:
-    """Combine coalition outputs into shap's permutation values.
+    """Combine the coalition outputs of chains into their values.
 
     Parameters
     ----------
-    outputs : numpy.ndarray, shape (n_rows, 2 M + 1)
-        Mean output over the background of each coalition: position 0 is the background,
+    outputs : numpy.ndarray, shape (n_chains, 2 M + 1)
+        The output of each coalition of each chain: position 0 is the background row,
         position ``i`` (1 ≤ i ≤ M) has features ``π_1 .. π_i`` of the row switched on,
-        position ``M + i`` has ``π_{i+1} .. π_M`` on, position ``2 M`` is the background.
-    orders : numpy.ndarray of int, shape (n_rows, M)
-        The permutation ``π`` of each row.
+        position ``M + i`` has ``π_{i+1} .. π_M`` on, position ``2 M`` is the background row.
+    orders : numpy.ndarray of int, shape (n_chains, M)
+        The permutation ``π`` of each chain.
 
     Returns
     -------
-    numpy.ndarray, shape (n_rows, M)
+    numpy.ndarray, shape (n_chains, M)
         The value of each feature, in feature order.
     """
     n_features = orders.shape[1]
@@ -185,9 +156,14 @@ def calibrated_linear_chain_outputs(
     owner: Sequence[int],
     n_features: int,
     n_rows: int,
+    chain_rows: np.ndarray,
+    chain_backgrounds: np.ndarray,
     orders: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Coalition outputs of a calibrated linear classifier along shap's chains.
+) -> np.ndarray:
+    """Coalition outputs of a calibrated linear classifier along chains.
+
+    A chain starts at one background row, switches an explained row's features on in the
+    order of its permutation, then off again in the same order.
 
     Parameters
     ----------
@@ -201,41 +177,39 @@ def calibrated_linear_chain_outputs(
         The number of user features ``M``.
     n_rows : int
         How many of ``encoded``'s rows are explained rows.
-    orders : numpy.ndarray of int, shape (n_rows, M)
-        Each explained row's permutation.
+    chain_rows, chain_backgrounds : numpy.ndarray of int, shape (n_chains,)
+        The explained row and the background row of each chain.
+    orders : numpy.ndarray of int, shape (n_chains, M)
+        Each chain's permutation.
 
     Returns
     -------
-    outputs : numpy.ndarray, shape (n_rows, 2 M + 1)
-        The mean probability over the background of every coalition (see
-        :func:`values_from_chain_outputs`); positions 0 and 2 M hold the mean over the
-        background, position M the row's own probability.
-    background_outputs : numpy.ndarray, shape (n_background,)
-        The probability of each background row.
+    numpy.ndarray, shape (n_chains, 2 M + 1)
+        The probability of every coalition of every chain (see
+        :func:`values_from_chain_outputs`); positions 0 and 2 M hold the background row's
+        probability, position M the explained row's.
     """
     folding = np.zeros((encoded.shape[1], n_features))
     folding[np.arange(encoded.shape[1]), np.asarray(owner, dtype=np.intp)] = 1.0
-    # contributions[k, r, j]: fold k's decision share of feature j in table row r.
+    # contributions[k, t, j]: fold k's decision share of feature j in table row t.
     contributions = np.stack([(encoded * weights) @ folding for weights in model.coefficients])
     decisions = contributions.sum(axis=2) + model.intercepts[:, None]
     probabilities = model.probability(decisions)
-    background = slice(n_rows, None)
-    background_outputs = probabilities[background]
-    base = float(background_outputs.mean())
-    outputs = np.empty((n_rows, 2 * n_features + 1))
-    outputs[:, 0] = outputs[:, -1] = base
-    outputs[:, n_features] = probabilities[:n_rows]
-    for start in range(0, n_rows, _ROWS_PER_CHUNK):
-        rows = slice(start, min(start + _ROWS_PER_CHUNK, n_rows))
-        order = orders[rows]
-        # steps[k, r, b, i]: how fold k's decision moves when the i-th feature of row r's
-        # order is switched from background row b's value to the row's own.
-        own = np.take_along_axis(contributions[:, rows], order[None], axis=2)
-        other = contributions[:, background][:, :, order].transpose(0, 2, 1, 3)
-        steps = own[:, :, None, :] - other
-        running = np.cumsum(steps[..., :-1], axis=3)
-        forward = decisions[:, background][:, None, :, None] + running
-        backward = decisions[:, rows][:, :, None, None] - running
-        outputs[rows, 1:n_features] = model.probability(forward).mean(axis=1)
-        outputs[rows, n_features + 1 : 2 * n_features] = model.probability(backward).mean(axis=1)
-    return outputs, background_outputs
+    backgrounds = n_rows + np.asarray(chain_backgrounds, dtype=np.intp)
+    chain_rows = np.asarray(chain_rows, dtype=np.intp)
+    outputs = np.empty((len(orders), 2 * n_features + 1))
+    outputs[:, 0] = outputs[:, -1] = probabilities[backgrounds]
+    outputs[:, n_features] = probabilities[chain_rows]
+    for start in range(0, len(orders), _CHAINS_PER_CHUNK):
+        part = slice(start, min(start + _CHAINS_PER_CHUNK, len(orders)))
+        order = np.asarray(orders[part], dtype=np.intp)[None]
+        # steps[k, c, i]: how fold k's decision moves when the i-th feature of chain c's
+        # order is switched from the background row's value to the explained row's.
+        own = np.take_along_axis(contributions[:, chain_rows[part]], order, axis=2)
+        other = np.take_along_axis(contributions[:, backgrounds[part]], order, axis=2)
+        running = np.cumsum((own - other)[..., :-1], axis=2)
+        forward = decisions[:, backgrounds[part], None] + running
+        backward = decisions[:, chain_rows[part], None] - running
+        outputs[part, 1:n_features] = model.probability(forward)
+        outputs[part, n_features + 1 : 2 * n_features] = model.probability(backward)
+    return outputs

@@ -64,6 +64,11 @@ __all__ = [
     "MIN_LIME_SAMPLES",
     "MAX_LIME_TRAINING_ROWS",
     "STABILITY_THRESHOLD",
+    "STABILITY_SEEDS",
+    "STABILITY_MARGIN_ERRORS",
+    "MAX_FIDELITY_GAP",
+    "MIN_LOCAL_R2",
+    "KERNEL_WIDTH_SHRINK",
     "SAMPLES_GROWTH",
     "LIME_ROLE_ERROR",
     "LIME_NO_ROLE_ERROR",
@@ -80,6 +85,20 @@ MAX_LIME_TRAINING_ROWS = 10_000
 training rows, drawn with a fixed seed; more rows change them very little and cost time."""
 STABILITY_THRESHOLD = 0.8
 """Below this mean pairwise top-k Jaccard over seeds, an explanation is called unstable."""
+STABILITY_SEEDS = 10
+"""Runs behind the stability badge: with 10 seeds (45 pairs), the mean Jaccard varies little
+between two sets of seeds, so repeated badges of the same row agree (tested on Adult rows,
+random forest included)."""
+STABILITY_MARGIN_ERRORS = 1.0
+"""The badge is decided only when the mean Jaccard lies this many jackknife standard errors
+from :data:`STABILITY_THRESHOLD`; closer, it is "undecided"."""
+MAX_FIDELITY_GAP = 0.1
+"""LIME's local prediction may miss the model's probability for the row by at most this."""
+MIN_LOCAL_R2 = 0.1
+"""Below this weighted R² on its neighbourhood, LIME's local model explains little."""
+KERNEL_WIDTH_SHRINK = 0.5
+"""An unfaithful explanation is offered a kernel width this many times LIME's, so that the
+local model is fitted closer to the row."""
 SAMPLES_GROWTH = 4
 """An unstable explanation is offered this many times more samples: LIME's sampling noise
 shrinks with the square root of the number of samples, so four times as many halve it."""
@@ -146,6 +165,15 @@ class LimeResult:
         The seed.
     capped_by_time : bool
         Whether ``max_seconds`` lowered the number of samples below the one asked for.
+    kernel_width : float
+        The width of LIME's proximity kernel (LIME's default is 0.75 × √features).
+    fidelity_gap : float
+        ``|local_prediction - model_prediction|``.
+    is_faithful : bool
+        Whether the gap is at most :data:`MAX_FIDELITY_GAP` and ``score`` at least
+        :data:`MIN_LOCAL_R2`.
+    fidelity_advice : str
+        One sentence: how faithful the local model is, and what to try if it is not.
     """
 
     weights: pd.Series
@@ -157,6 +185,10 @@ class LimeResult:
     num_samples: int
     random_state: int
     capped_by_time: bool = False
+    kernel_width: float = float("nan")
+    fidelity_gap: float = float("nan")
+    is_faithful: bool = True
+    fidelity_advice: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,13 +215,30 @@ class LimeStability:
     num_samples : int
         The number of samples of each run.
     is_stable : bool
-        Whether ``jaccard`` reaches :data:`STABILITY_THRESHOLD`.
+        Whether the badge is ``"stable"``.
     verdict : str
-        ``"stable"`` or ``"unstable: raise the number of samples"``.
+        ``"stable"``, or the badge followed by ``": raise the number of samples"``.
     suggested_num_samples : int or None
         When unstable, the larger number of samples to try; else None.
     capped_by_time : bool
         Whether ``max_seconds`` lowered the number of samples below the one asked for.
+    mean_fidelity_gap : float
+        The mean over seeds of ``|local_prediction - model_prediction|``.
+    mean_score : float
+        The mean over seeds of LIME's weighted local R².
+    is_faithful : bool
+        Whether the mean gap is at most :data:`MAX_FIDELITY_GAP` and the mean R² at least
+        :data:`MIN_LOCAL_R2`.
+    criterion : str
+        The badge's rule in words (seeds, samples, threshold).
+    advice : str
+        What to do when the explanation is unstable or unfaithful ("" otherwise).
+    badge : {"stable", "unstable", "undecided"}
+        The badge: the mean Jaccard against :data:`STABILITY_THRESHOLD`, with
+        :data:`STABILITY_MARGIN_ERRORS` jackknife standard errors of margin, so that two sets of seeds rarely contradict
+        each other (a row whose mean lies close to the threshold is "undecided").
+    jaccard_error : float
+        The jackknife standard error of ``jaccard`` over the seeds.
     """
 
     jaccard: float
@@ -203,6 +252,13 @@ class LimeStability:
     verdict: str
     suggested_num_samples: int | None
     capped_by_time: bool = False
+    mean_fidelity_gap: float = float("nan")
+    mean_score: float = float("nan")
+    is_faithful: bool = True
+    criterion: str = ""
+    advice: str = ""
+    badge: str = ""
+    jaccard_error: float = 0.0
 
 
 # ---------------------------------------------------------------------- encoding
@@ -440,6 +496,7 @@ class LimeExplainer:
         num_samples: int = 5000,
         random_state: int = 0,
         max_seconds: float | None = None,
+        kernel_width: float | None = None,
     ) -> LimeResult:
         """Explain the model's probability of the positive outcome for one row.
 
@@ -458,6 +515,9 @@ class LimeExplainer:
         max_seconds : float, optional
             A time budget: fewer samples are drawn if :func:`estimate_lime_seconds` expects
             ``num_samples`` to take longer (never fewer than :data:`MIN_LIME_SAMPLES`).
+        kernel_width : float, optional
+            The width of LIME's proximity kernel; default LIME's, 0.75 × √features.
+            Narrower fits the local model closer to the row.
 
         Returns
         -------
@@ -473,6 +533,7 @@ class LimeExplainer:
         _check_int("num_features", num_features, low=1)
         _check_int("num_samples", num_samples, low=2)
         _check_int("random_state", random_state, low=0)
+        width = _kernel_width(kernel_width, len(self._codec.features))
         asked = num_samples
         num_samples = _samples_within(model, num_samples, max_seconds)
         frame = self._row_frame(row)
@@ -501,6 +562,7 @@ class LimeExplainer:
             categorical_names=codec.categorical_names,
             discretize_continuous=True,
             discretizer=discretizer,
+            kernel_width=width,
             random_state=random_state,
         )
         explanation = explainer.explain_instance(
@@ -517,16 +579,24 @@ class LimeExplainer:
             name="weight",
             dtype=float,
         )
+        local = float(np.ravel(explanation.local_pred)[0])
+        own = float(explanation.predict_proba[1])
+        score = float(explanation.score)
+        faithful = _faithful(abs(local - own), score)
         return LimeResult(
             weights=weights,
             conditions=_conditions(codec, discretizer, instance),
             intercept=float(explanation.intercept[1]),
-            local_prediction=float(np.ravel(explanation.local_pred)[0]),
-            model_prediction=float(explanation.predict_proba[1]),
-            score=float(explanation.score),
+            local_prediction=local,
+            model_prediction=own,
+            score=score,
             num_samples=num_samples,
             random_state=random_state,
             capped_by_time=num_samples < asked,
+            kernel_width=width,
+            fidelity_gap=abs(local - own),
+            is_faithful=faithful,
+            fidelity_advice=_fidelity_advice(abs(local - own), score, width, num_samples),
         )
 
     def _row_frame(self, row: pd.Series) -> pd.DataFrame:
@@ -537,6 +607,42 @@ class LimeExplainer:
         for column, dtype in self._codec.dtypes.items():
             frame[column] = frame[column].astype(dtype)
         return frame
+
+
+def _kernel_width(value: Any, n_features: int) -> float:
+    if value is None:
+        return float(np.sqrt(n_features) * 0.75)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(
+            LIME_PARAM_ERROR.format(
+                param="kernel_width", expected="a positive number or None", value=value
+            )
+        )
+    return float(value)
+
+
+def _faithful(gap: float, score: float) -> bool:
+    return gap <= MAX_FIDELITY_GAP and score >= MIN_LOCAL_R2
+
+
+def _fidelity_advice(gap: float, score: float, width: float, num_samples: int) -> str:
+    said = (
+        f"LIME's local model predicts {gap:.3f} away from the model's probability for this "
+        f"row, with weighted R² {score:.2f} on its neighbourhood"
+    )
+    if _faithful(gap, score):
+        return f"{said}: faithful enough to read (gap at most {MAX_FIDELITY_GAP:g})."
+    return (
+        f"{said}: not faithful (wanted a gap of at most {MAX_FIDELITY_GAP:g} and R² of at "
+        f"least {MIN_LOCAL_R2:g}), so its weights may not describe the model here. Try a "
+        f"narrower kernel width ({width * KERNEL_WIDTH_SHRINK:.2f} instead of {width:.2f}) "
+        f"or more samples ({num_samples * SAMPLES_GROWTH:,})."
+    )
 
 
 def _conditions(
@@ -682,12 +788,13 @@ def lime_stability(
     row: pd.Series,
     *,
     roles: Mapping[str, str],
-    seeds: int = 5,
+    seeds: int = STABILITY_SEEDS,
     top_k: int = 5,
     num_features: int = 10,
     num_samples: int = 5000,
     random_state: int = 0,
     max_seconds: float | None = None,
+    kernel_width: float | None = None,
 ) -> LimeStability:
     """Re-run LIME on one row with several seeds and measure how much it changes.
 
@@ -701,7 +808,7 @@ def lime_stability(
         The row to explain, indexed by feature name.
     roles : mapping of str to str
         The role of each feature column.
-    seeds : int, default 5
+    seeds : int, default :data:`STABILITY_SEEDS`
         How many runs; their seeds are ``random_state, random_state + 1, ...``.
     top_k : int, default 5
         How many top features (by absolute weight) are compared between runs.
@@ -715,6 +822,8 @@ def lime_stability(
         A time budget for all the runs together: each run gets ``max_seconds / seeds``
         (see :meth:`LimeExplainer.explain`), and the badge is measured at the number of
         samples that fits.
+    kernel_width : float, optional
+        As for :meth:`LimeExplainer.explain`.
 
     Returns
     -------
@@ -749,7 +858,12 @@ def lime_stability(
     seed_list = tuple(range(random_state, random_state + seeds))
     runs = [
         explainer.explain(
-            model, row, num_features=num_features, num_samples=num_samples, random_state=seed
+            model,
+            row,
+            num_features=num_features,
+            num_samples=num_samples,
+            random_state=seed,
+            kernel_width=kernel_width,
         )
         for seed in seed_list
     ]
@@ -772,7 +886,28 @@ def lime_stability(
     )
     summary = summary.iloc[np.argsort(-summary["mean"].abs().to_numpy(), kind="stable")]
     jaccard = float(np.mean(pairs))
-    is_stable = jaccard >= STABILITY_THRESHOLD
+    spread = _jackknife_error(top_features)
+    if jaccard - STABILITY_MARGIN_ERRORS * spread >= STABILITY_THRESHOLD:
+        badge = "stable"
+    elif jaccard + STABILITY_MARGIN_ERRORS * spread < STABILITY_THRESHOLD:
+        badge = "unstable"
+    else:
+        badge = "undecided"
+    is_stable = badge == "stable"
+    gap = float(np.mean([run.fidelity_gap for run in runs]))
+    score = float(np.mean([run.score for run in runs]))
+    faithful = _faithful(gap, score)
+    width = runs[0].kernel_width
+    advice = []
+    if not is_stable:
+        advice.append(
+            f"{badge.capitalize()}: raise the number of samples to {num_samples * SAMPLES_GROWTH:,} "
+            "(LIME's sampling noise halves with four times as many)."
+        )
+    if not faithful:
+        advice.append(_fidelity_advice(gap, score, width, num_samples).replace(
+            "for this row", "for this row, on average over the seeds,"
+        ))
     return LimeStability(
         jaccard=jaccard,
         min_jaccard=float(np.min(pairs)),
@@ -782,10 +917,40 @@ def lime_stability(
         top_k=top_k,
         num_samples=num_samples,
         is_stable=is_stable,
-        verdict="stable" if is_stable else "unstable: raise the number of samples",
+        verdict="stable" if is_stable else f"{badge}: raise the number of samples",
         suggested_num_samples=None if is_stable else num_samples * SAMPLES_GROWTH,
         capped_by_time=num_samples < asked,
+        mean_fidelity_gap=gap,
+        mean_score=score,
+        is_faithful=faithful,
+        criterion=(
+            f"{seeds} runs of LIME (seeds {seed_list[0]} to {seed_list[-1]}), "
+            f"{num_samples:,} samples each. The top-{top_k} features of two runs overlap by "
+            f"their Jaccard index; stable when the mean over the {len(pairs)} pairs is at "
+            f"least {STABILITY_THRESHOLD:g} by more than one standard error (jackknife over "
+            "the seeds), unstable when below it by as much, undecided in between."
+        ),
+        advice=" ".join(advice),
+        badge=badge,
+        jaccard_error=spread,
     )
+
+
+def _jackknife_error(top_features: tuple[tuple[str, ...], ...]) -> float:
+    # Leave one seed out, recompute the mean pairwise Jaccard, and spread those means.
+    n = len(top_features)
+    if n < 3:
+        return 0.0
+    sets = [set(top) for top in top_features]
+    pair = np.ones((n, n))
+    for i, j in itertools.combinations(range(n), 2):
+        pair[i, j] = pair[j, i] = _jaccard(sets[i], sets[j])
+    means = []
+    for left_out in range(n):
+        kept = [i for i in range(n) if i != left_out]
+        means.append(np.mean([pair[i, j] for i, j in itertools.combinations(kept, 2)]))
+    means_array = np.asarray(means)
+    return float(np.sqrt((n - 1) / n * np.sum((means_array - means_array.mean()) ** 2)))
 
 
 def _jaccard(first: set[str], second: set[str]) -> float:

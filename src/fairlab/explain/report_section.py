@@ -14,6 +14,7 @@ Import it from this module: :mod:`fairlab.report` imports the plots, which impor
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from fairlab.explain.agreement import AgreementSummary
@@ -21,9 +22,9 @@ from fairlab.explain.shap_ import ShapResult
 from fairlab.explain.surrogate import Surrogate
 from fairlab.plots.explain import shap_bar_chart
 from fairlab.plots.explain_extra import proxy_chart
-from fairlab.report import ReportSection, _e, _html_table, _number
+from fairlab.report import ReportSection, _e, _html_table, _number, spreadsheet_safe
 
-__all__ = ["explanation_section", "SECTION_TITLE", "SURROGATE_NOTE"]
+__all__ = ["explanation_section", "shap_values_table", "shap_values_csv", "SECTION_TITLE", "SURROGATE_NOTE"]
 
 SECTION_TITLE = "Explanations"
 SURROGATE_NOTE = (
@@ -117,9 +118,12 @@ def _importance_html(result: ShapResult, top: int) -> str:
     space = _SPACES.get(result.output_space, result.output_space)
     text = (
         f"SHAP values by {result.explainer}; {rows}. A feature's importance is its mean "
-        f"absolute SHAP value, in {space}."
+        f"absolute SHAP value, in {space} (the output space)."
     )
     html = f"<h3>Global importance</h3><p>{_e(text)}</p>"
+    html += f"<p>Background: {_e(result.background)}</p>"
+    html += f"<p>{_e(result.uncertainty_sentence)}</p>"
+    html += "".join(f"<p class='note'>{_e(note)}</p>" for note in result.notes)
     if result.additivity_error > result.additivity_tolerance:
         warning = (
             f"The SHAP values add up to the model output only within "
@@ -128,8 +132,57 @@ def _importance_html(result: ShapResult, top: int) -> str:
         )
         html += f"<p class='note'>{_e(warning)}</p>"
     importance = result.mean_abs().head(top)
-    table_rows = [(_e(feature), _number(float(value))) for feature, value in importance.items()]
-    return html + _html_table(table_rows, ["feature", "mean |SHAP value|"])
+    errors = result.mean_abs_errors()
+    if errors is None:
+        table_rows = [(_e(f), _number(float(v))) for f, v in importance.items()]
+        return html + _html_table(table_rows, ["feature", "mean |SHAP value|"])
+    table_rows = [
+        (_e(f), _number(float(v)), _number(float(errors[f]))) for f, v in importance.items()
+    ]
+    return html + _html_table(table_rows, ["feature", "mean |SHAP value|", "standard error"])
+
+
+def shap_values_table(result: ShapResult) -> pd.DataFrame:
+    """Every SHAP value of a result in one long table, with what it is relative to.
+
+    Parameters
+    ----------
+    result : ShapResult
+        The explanation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per explained row and feature: ``row`` (its position in the data),
+        ``feature``, ``feature_value``, ``shap_value``, ``standard_error`` (empty for exact
+        explainers), and the columns ``output_space``, ``base_value``, ``model_output``,
+        ``explainer`` and ``background`` the values are read with.
+    """
+    n_rows, features = result.n_rows, list(result.values.columns)
+    errors = (
+        result.standard_errors.to_numpy().ravel()
+        if result.standard_errors is not None
+        else np.full(n_rows * len(features), np.nan)
+    )
+    return pd.DataFrame(
+        {
+            "row": np.repeat(np.asarray(result.row_index), len(features)),
+            "feature": features * n_rows,
+            "feature_value": result.data.loc[:, features].astype(str).to_numpy().ravel(),
+            "shap_value": result.values.to_numpy().ravel(),
+            "standard_error": errors,
+            "output_space": result.output_space,
+            "base_value": result.base_value,
+            "model_output": np.repeat(result.output, len(features)),
+            "explainer": result.explainer,
+            "background": result.background,
+        }
+    )
+
+
+def shap_values_csv(result: ShapResult) -> str:
+    """``shap_values.csv``: :func:`shap_values_table`, spreadsheet-safe."""
+    return spreadsheet_safe(shap_values_table(result)).to_csv(index=False)
 
 
 def _agreement_html(summary: AgreementSummary) -> str:

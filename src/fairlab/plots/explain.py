@@ -53,18 +53,25 @@ def shap_bar_chart(result: ShapResult, *, top: int = 15) -> go.Figure:
     plotly.graph_objects.Figure
     """
     importance = result.mean_abs().head(top)
+    errors = result.mean_abs_errors()
+    error_x = None
+    if errors is not None:
+        error_x = dict(type="data", array=2.0 * errors.loc[importance.index].to_numpy())
     fig = go.Figure(
         go.Bar(
             x=importance.to_numpy(),
             y=[plain(f) for f in importance.index],
             orientation="h",
             marker_color=COLOR_GROUP,
+            error_x=error_x,
             hovertemplate="%{y}: %{x:.4f}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=f"mean |SHAP value| ({_space(result)})")
     title = f"What drives the model overall — {result.explainer}, {_rows_note(result)}"
+    if errors is not None:
+        title += "<br><sub>" + plain(result.uncertainty_sentence) + " Bars: ±2 standard errors.</sub>"
     return apply_layout(fig, title=title, height=max(260, 60 + 26 * len(importance)))
 
 
@@ -185,6 +192,23 @@ def shap_waterfall_chart(result: ShapResult, row: int, *, top: int = 10) -> go.F
             hovertemplate="%{y}: %{x:.4f}<extra></extra>",
         )
     )
+    if result.standard_errors is not None and shown:
+        # Error bars at the end of each shown step: ±2 Monte-Carlo standard errors.
+        ends = base + np.cumsum(steps[: len(shown)])
+        errors = result.standard_errors.iloc[row]
+        fig.add_trace(
+            go.Scatter(
+                x=ends,
+                y=labels[: len(shown)],
+                mode="markers",
+                marker=dict(size=4, color="black"),
+                error_x=dict(type="data", array=[2.0 * float(errors[f]) for f in shown]),
+                customdata=[2.0 * float(errors[f]) for f in shown],
+                name="±2 standard errors",
+                hovertemplate="%{y}: ± %{customdata:.4f} (2 standard errors)<extra></extra>",
+                showlegend=False,
+            )
+        )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=_space(result))
     title = f"Row {int(result.row_index[row])}: base value {base:.3f} → model output {output:.3f}"
