@@ -10,7 +10,7 @@ from fairlab.data.synthetic import SCENARIOS, WorldConfig
 from fairlab.errors import FairLabError
 from fairlab.labels import distinct_labels
 from fairlab.plots import base_rate_chart, intersection_heatmap, missing_values_chart
-from fairlab_ui import cache, session, spec_form, state
+from fairlab_ui import cache, data_options, session, spec_form, state
 from fairlab_ui.render import md, show_error, show_problems, stop_page
 
 MAX_LABEL_OPTIONS = 50
@@ -39,7 +39,9 @@ def _on_bundled_change() -> None:
 def _on_upload_change() -> None:
     uploaded = st.session_state.get(state.DATA_UPLOAD)
     if uploaded is not None:
-        session.use_upload(uploaded.name, uploaded.getvalue())
+        data_options.use_upload(
+            uploaded.name, uploaded.getvalue(), data_options.current_read_options("data_")
+        )
 
 
 KNOBS = {
@@ -112,9 +114,10 @@ if source == state.SOURCE_BUNDLED:
 elif source == state.SOURCE_SYNTHETIC:
     synthetic_form()
 else:
+    data_options.read_options("data_")
     st.file_uploader(
-        "Upload a CSV file (comma, semicolon, tab or pipe separated; UTF-8 or Latin-1)",
-        type=["csv", "tsv", "txt"],
+        "Upload a CSV file (.csv, .csv.gz, or a .zip of one CSV; UTF-8 or Latin-1)",
+        type=data_options.UPLOAD_TYPES,
         key=state.DATA_UPLOAD,
         on_change=_on_upload_change,
     )
@@ -176,6 +179,8 @@ st.header("What to audit", divider="gray")
 stored = state.current_spec()
 spec_form.seed(stored, dataset)
 spec, problems = spec_form.read(dataset)
+merges = data_options.group_merges("data_", stored, frame, st.session_state[state.DATA_SENSITIVE])
+spec = spec.replace(merges=merges) if spec is not None else None
 st.session_state[state.SPEC] = spec
 if spec is not None:
     problems = problems + cache.validate_spec(dataset.key, spec, frame)
@@ -227,6 +232,7 @@ with right:
                 help="Groups are half-open intervals: 25, 45 gives < 25, [25, 45) and ≥ 45.",
             )
     show_problems(problems, "bins")
+    data_options.group_merge_form("data_", frame, st.session_state[state.DATA_SENSITIVE])
     if any(frame[c].isna().any() for c in st.session_state[state.DATA_SENSITIVE] if c in frame):
         st.radio(
             "Rows with a missing sensitive value",
@@ -248,6 +254,7 @@ st.multiselect(
     ),
 )
 show_problems(problems, "features")
+data_options.leakage_warnings("data_", dataset.key, spec, frame)
 
 has_predictions = bool(
     st.session_state.get(state.DATA_PREDICTION) or st.session_state.get(state.DATA_SCORE)

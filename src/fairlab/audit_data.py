@@ -3,7 +3,8 @@
 ``build_audit_data(frame, spec)`` checks the spec, drops the rows that cannot be audited
 (no outcome; no sensitive value under the "drop" policy; no prediction or score), maps the
 outcome to 1 (positive) / 0, turns each sensitive attribute into group labels (binned when
-numeric), and keeps the features as they are for the model pipelines.
+numeric, and with groups merged as the spec says), and keeps the features as they are
+for the model pipelines.
 """
 
 from __future__ import annotations
@@ -147,7 +148,10 @@ def build_audit_data(frame: pd.DataFrame, spec: AuditSpec) -> AuditData:
 
     groups = {
         column: group_labels(
-            frame[column], edges=spec.bins_for(column), missing=spec.missing_sensitive
+            frame[column],
+            edges=spec.bins_for(column),
+            missing=spec.missing_sensitive,
+            merge=spec.merge_for(column),
         )
         for column in spec.sensitive
     }

@@ -42,6 +42,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
+from threadpoolctl import threadpool_limits
 
 from fairlab.audit_data import AuditData
 from fairlab.errors import ModelError
@@ -60,6 +61,9 @@ __all__ = [
     "model_spec",
     "build_pipeline",
     "train_model",
+    "thread_limit",
+    "DEFAULT_FIT_THREADS",
+    "THREADS_ERROR",
     "predict",
     "MIN_CATEGORY_ROWS",
     "MAX_CATEGORIES",
@@ -736,7 +740,52 @@ class TrainedModel:
         return self.config.title
 
 
-def train_model(train: AuditData, config: ModelConfig, *, roles: Mapping[str, str]) -> TrainedModel:
+DEFAULT_FIT_THREADS = 1
+"""BLAS / OpenMP threads one fit may use unless told otherwise.
+
+OpenMP workers spin while they wait for each other, so a fit that starts one thread per
+core on a machine where another process keeps a core busy slows down many times over
+(measured in ``bench/bench_threads.py``: histogram gradient boosting on Adult 0.8 s
+idle, over 20 s with a core busy and no limit). One thread per fit keeps the time close
+to idle whatever else runs; callers that own several cores pass ``threads=`` to use them."""
+
+THREADS_ERROR = (
+    "The 'threads' parameter must be a positive integer or None. Got {value!r} instead."
+)
+
+
+def thread_limit(threads: int | None) -> Any:
+    """A context manager holding BLAS and OpenMP to ``threads`` threads (None: no limit).
+
+    Parameters
+    ----------
+    threads : int or None
+        The largest number of threads; ``None`` leaves the libraries' own defaults.
+
+    Returns
+    -------
+    threadpoolctl.threadpool_limits
+        Use it in a ``with`` block.
+
+    Raises
+    ------
+    ValueError
+        If ``threads`` is not a positive integer or None.
+    """
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1
+    ):
+        raise ValueError(THREADS_ERROR.format(value=threads))
+    return threadpool_limits(limits=None if threads is None else int(threads))
+
+
+def train_model(
+    train: AuditData,
+    config: ModelConfig,
+    *,
+    roles: Mapping[str, str],
+    threads: int | None = DEFAULT_FIT_THREADS,
+) -> TrainedModel:
     """Fit a fresh zoo pipeline on the training rows of an audit.
 
     Parameters
@@ -748,6 +797,9 @@ def train_model(train: AuditData, config: ModelConfig, *, roles: Mapping[str, st
         The model, its hyperparameters and seed.
     roles : mapping of str to str
         The role of each feature column (extra columns are ignored).
+    threads : int or None, default :data:`DEFAULT_FIT_THREADS`
+        The most BLAS / OpenMP threads the fit may use (a job's share of the cores);
+        ``None`` leaves the libraries' defaults (one thread per core).
 
     Returns
     -------
@@ -770,8 +822,10 @@ def train_model(train: AuditData, config: ModelConfig, *, roles: Mapping[str, st
         outcome = "negative" if counts[1] == 0 else "positive"
         raise ModelError(ONE_CLASS_TRAIN_ERROR.format(outcome=outcome))
     _check_enough_rows(config, n_rows=len(y), smallest_class=int(counts.min()))
+    limit = thread_limit(threads)
     start = time.perf_counter()
-    pipeline.fit(train.X, y)
+    with limit:
+        pipeline.fit(train.X, y)
     return TrainedModel(
         config=config,
         pipeline=pipeline,

@@ -29,6 +29,9 @@ from fairlab.labels import Label, canonical_label, distinct_labels
 __all__ = [
     "AuditSpec",
     "SensitiveBins",
+    "GroupMerge",
+    "OTHER_GROUP_LABEL",
+    "SUPPORTED_SPEC_VERSIONS",
     "SpecProblem",
     "SpecField",
     "MissingPolicy",
@@ -40,11 +43,16 @@ __all__ = [
     "suggest_bins",
     "bin_labels",
     "group_labels",
+    "merge_groups",
+    "without_output_columns",
     "parse_edges",
     "MISSING_GROUP_LABEL",
 ]
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
+"""Version 2 added ``merges``; version 1 files still load."""
+SUPPORTED_SPEC_VERSIONS = (1, 2)
+OTHER_GROUP_LABEL = "Other"
 MIN_GROUP_SIZE = 30
 """Groups with fewer rows than this are flagged: their metrics are too noisy to compare."""
 MAX_GROUPS = 50
@@ -106,8 +114,26 @@ ONE_GROUP_ERROR = (
 )
 TOO_MANY_GROUPS_ERROR = (
     "Sensitive attribute '{column}' has {n} groups; FairLab compares at most {limit}. "
-    "Choose a coarser attribute, or bin it if it is numeric."
+    "Merge rare groups into '" + OTHER_GROUP_LABEL + "' (or map values to groups), choose a "
+    "coarser attribute, or bin it if it is numeric."
 )
+MERGE_NOT_SENSITIVE_ERROR = (
+    "Groups of '{column}' are set to be merged, but it is not a sensitive attribute. Choose "
+    "it as a sensitive attribute, or remove the merging."
+)
+MERGE_UNKNOWN_VALUES_WARNING = (
+    "The merging of '{column}' maps values the column does not hold ({values}); they have "
+    "no effect. Check the spelling of the values."
+)
+MERGE_ALL_ERROR = (
+    "Merging the groups of '{column}' leaves a single group ('{group}'), so there is nothing "
+    "to compare. Lower the smallest group size, or map fewer values together."
+)
+MERGE_MIN_ROWS_ERROR = (
+    "The smallest group size for merging must be a whole number of at least 0. Got "
+    "{value!r} instead."
+)
+MERGE_LABEL_ERROR = "The name of a merged group must be a non-empty text. Got {value!r} instead."
 NEEDS_BINS_ERROR = (
     "Sensitive attribute '{column}' is numeric with {n} distinct values; set bins (for "
     "example {example}) to turn it into groups."
@@ -226,6 +252,58 @@ class SensitiveBins:
         object.__setattr__(self, "edges", tuple(float(e) for e in self.edges))
 
 
+@dataclass(frozen=True)
+class GroupMerge:
+    """How to merge the groups of one sensitive attribute before they are compared.
+
+    Values named in ``mapping`` become the group they map to; then every group with
+    fewer than ``min_rows`` rows (in the whole data) becomes ``other_label``. Missing
+    values are left to the spec's missing-value policy. Binned attributes are merged
+    after binning, on their bin labels.
+
+    Parameters
+    ----------
+    column : str
+        The sensitive attribute.
+    min_rows : int, default 0
+        Groups smaller than this join ``other_label``; 0 merges nothing by size.
+    mapping : tuple of (str, str) pairs, default ()
+        Explicit value → group pairs, e.g. ``(("Amer-Indian-Eskimo", "Other"),)``.
+    other_label : str, default "Other"
+        The name of the group rare values join.
+    """
+
+    column: str
+    min_rows: int = 0
+    mapping: tuple[tuple[str, str], ...] = ()
+    other_label: str = OTHER_GROUP_LABEL
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.min_rows, bool)
+            or not isinstance(self.min_rows, int | np.integer)
+            or self.min_rows < 0
+        ):
+            raise ValueError(MERGE_MIN_ROWS_ERROR.format(value=self.min_rows))
+        object.__setattr__(self, "min_rows", int(self.min_rows))
+        pairs = self.mapping.items() if isinstance(self.mapping, Mapping) else self.mapping
+        mapping = tuple((str(value), str(group)) for value, group in pairs)
+        for _, group in mapping:
+            if not group.strip():
+                raise ValueError(MERGE_LABEL_ERROR.format(value=group))
+        object.__setattr__(self, "mapping", mapping)
+        if not isinstance(self.other_label, str) or not self.other_label.strip():
+            raise ValueError(MERGE_LABEL_ERROR.format(value=self.other_label))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (without the column, which keys it in a spec)."""
+        return {
+            "min_rows": self.min_rows,
+            "mapping": dict(self.mapping),
+            "other_label": self.other_label,
+        }
+
+
 def _as_tuple(values: Iterable[Any] | str | None) -> tuple[Any, ...]:
     if values is None:
         return ()
@@ -271,6 +349,8 @@ class AuditSpec:
         Column holding a model's scores; ``score >= threshold`` is a positive prediction.
     threshold : float, optional
         The decision threshold for ``score_column``.
+    merges : tuple of GroupMerge, default ()
+        Groups of sensitive attributes to merge (rare ones into "Other", or a mapping).
     """
 
     target: str
@@ -283,6 +363,7 @@ class AuditSpec:
     prediction_positive: tuple[Label, ...] = ()
     score_column: str | None = None
     threshold: float | None = None
+    merges: tuple[GroupMerge, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sensitive", _as_tuple(self.sensitive))
@@ -298,6 +379,12 @@ class AuditSpec:
             for b in _as_tuple(self.bins)
         )
         object.__setattr__(self, "bins", bins)
+        object.__setattr__(self, "merges", _as_tuple(self.merges))
+        for merge in self.merges:
+            if not isinstance(merge, GroupMerge):
+                raise ValueError(
+                    f"The 'merges' parameter must hold GroupMerge values. Got {merge!r} instead."
+                )
         if self.missing_sensitive not in get_args(MissingPolicy):
             raise ValueError(
                 "The 'missing_sensitive' parameter must be one of "
@@ -321,6 +408,13 @@ class AuditSpec:
                 return b.edges
         return None
 
+    def merge_for(self, column: str) -> GroupMerge | None:
+        """Return how the groups of ``column`` are merged, or None."""
+        for merge in self.merges:
+            if merge.column == column:
+                return merge
+        return None
+
     @property
     def has_predictions(self) -> bool:
         """Whether the spec names predictions or scores held in the data."""
@@ -340,6 +434,7 @@ class AuditSpec:
         data["features"] = list(self.features)
         data["prediction_positive"] = list(self.prediction_positive)
         data["bins"] = {b.column: list(b.edges) for b in self.bins}
+        data["merges"] = {m.column: m.to_dict() for m in self.merges}
         return {"version": SPEC_VERSION, **data}
 
     def to_json(self) -> str:
@@ -359,8 +454,13 @@ class AuditSpec:
             raise _json_error("the top level is not an object")
         payload = dict(data)
         version = payload.pop("version", SPEC_VERSION)
-        if version != SPEC_VERSION:
-            raise _json_error(f"version {version!r} is not supported (expected {SPEC_VERSION})")
+        if version not in SUPPORTED_SPEC_VERSIONS or isinstance(version, bool):
+            raise _json_error(
+                f"version {version!r} is not supported (expected one of "
+                f"{list(SUPPORTED_SPEC_VERSIONS)})"
+            )
+        if version < 2 and "merges" in payload:
+            raise _json_error("'merges' needs version 2 or later")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(payload) - known)
         if unknown:
@@ -387,6 +487,7 @@ class AuditSpec:
         payload["bins"] = tuple(
             SensitiveBins(column=k, edges=tuple(v)) for k, v in raw_bins.items()
         )
+        payload["merges"] = _merges_from_json(payload.get("merges", {}))
         for key in ("prediction_column", "score_column"):
             if payload.get(key) is not None and not isinstance(payload[key], str):
                 raise _json_error(f"'{key}' must be a column name or null")
@@ -447,6 +548,41 @@ class AuditSpec:
         if errors:
             raise SpecError(errors)
         return problems
+
+
+def _merges_from_json(raw: Any) -> tuple[GroupMerge, ...]:
+    if not isinstance(raw, Mapping):
+        raise _json_error("'merges' must map column names to merge settings")
+    merges = []
+    for column, settings in raw.items():
+        if not isinstance(settings, Mapping) or set(settings) - {
+            "min_rows",
+            "mapping",
+            "other_label",
+        }:
+            raise _json_error(
+                f"'merges' of '{column}' must hold only min_rows, mapping and other_label"
+            )
+        mapping = settings.get("mapping", {})
+        if not isinstance(mapping, Mapping) or not all(
+            isinstance(v, str) for v in mapping.values()
+        ):
+            raise _json_error(f"the mapping of '{column}' must map values to group names")
+        min_rows = settings.get("min_rows", 0)
+        if isinstance(min_rows, bool) or not isinstance(min_rows, int):
+            raise _json_error(f"'min_rows' of '{column}' must be a whole number")
+        try:
+            merges.append(
+                GroupMerge(
+                    column=str(column),
+                    min_rows=min_rows,
+                    mapping=tuple(mapping.items()),
+                    other_label=settings.get("other_label", OTHER_GROUP_LABEL),
+                )
+            )
+        except ValueError as exc:
+            raise _json_error(str(exc)) from exc
+    return tuple(merges)
 
 
 def _json_error(reason: str) -> SpecError:
@@ -606,6 +742,13 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
         return [_error("sensitive", NO_SENSITIVE_ERROR)]
     problems: list[SpecProblem] = []
     grouped: dict[str, pd.Series] = {}
+    for merge in spec.merges:
+        if merge.column not in spec.sensitive:
+            problems.append(
+                _error(
+                    "sensitive", MERGE_NOT_SENSITIVE_ERROR.format(column=merge.column), merge.column
+                )
+            )
     for column in spec.sensitive:
         if column not in frame.columns:
             problems.append(
@@ -627,7 +770,7 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
                     )
                 )
                 continue
-        elif needs_bins(values):
+        elif needs_bins(values) and spec.merge_for(column) is None:
             example = ", ".join(f"{e:g}" for e in suggest_bins(values))
             problems.append(
                 _error(
@@ -637,8 +780,14 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
                 )
             )
             continue
-        groups = group_labels(values, edges=edges, missing=spec.missing_sensitive)
+        merge = spec.merge_for(column)
+        groups = group_labels(values, edges=edges, missing=spec.missing_sensitive, merge=merge)
         grouped[column] = groups
+        merge_problems = (
+            [] if merge is None else _check_merge(merge, values, edges=edges, merged=groups)
+        )
+        problems += merge_problems
+        merged_to_one = any(p.severity == "error" for p in merge_problems)
         n_missing = int(values.isna().sum())
         if n_missing:
             template = (
@@ -651,6 +800,8 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
             )
         counts = groups.value_counts(dropna=True)
         counts = counts[counts > 0]
+        if merged_to_one:
+            continue
         if len(counts) == 1:
             problems.append(
                 _error(
@@ -685,6 +836,34 @@ def _check_sensitive(spec: AuditSpec, frame: pd.DataFrame) -> list[SpecProblem]:
                     )
     if len(grouped) >= 2 and len(grouped) == len(spec.sensitive):
         problems += _check_intersection(grouped)
+    return problems
+
+
+def _check_merge(
+    merge: GroupMerge, values: pd.Series, *, edges: Sequence[float] | None, merged: pd.Series
+) -> list[SpecProblem]:
+    problems: list[SpecProblem] = []
+    unmerged = group_labels(values, edges=edges, missing="drop")
+    known = {str(c) for c in unmerged.cat.categories}
+    unknown = [value for value, _ in merge.mapping if value not in known]
+    if unknown:
+        problems.append(
+            _warning(
+                "sensitive",
+                MERGE_UNKNOWN_VALUES_WARNING.format(column=merge.column, values=_preview(unknown)),
+                merge.column,
+            )
+        )
+    counts = merged.value_counts(dropna=True)
+    counts = counts[counts > 0]
+    if len(counts) == 1 and unmerged.nunique(dropna=True) > 1:
+        problems.append(
+            _error(
+                "sensitive",
+                MERGE_ALL_ERROR.format(column=merge.column, group=counts.index[0]),
+                merge.column,
+            )
+        )
     return problems
 
 
@@ -726,8 +905,10 @@ def group_labels(
     *,
     edges: Sequence[float] | None = None,
     missing: MissingPolicy = "own_group",
+    merge: GroupMerge | None = None,
 ) -> pd.Series:
-    """Turn a sensitive attribute into group labels (text), binned and with missing handled.
+    """Turn a sensitive attribute into group labels (text), binned, merged and with missing
+    handled.
 
     Parameters
     ----------
@@ -737,6 +918,8 @@ def group_labels(
         Cut points for a numeric attribute (see :class:`SensitiveBins`).
     missing : {"own_group", "drop"}
         ``"own_group"`` labels missing values ``"(missing)"``; ``"drop"`` leaves them NaN.
+    merge : GroupMerge, optional
+        Groups to merge (see :func:`merge_groups`), after binning.
 
     Returns
     -------
@@ -761,9 +944,80 @@ def group_labels(
         result = (
             result.cat.rename_categories(lambda c: str(c)) if len(result.cat.categories) else result
         )
+    if merge is not None:
+        result = merge_groups(result, merge)
     if missing == "own_group" and result.isna().any():
         result = result.cat.add_categories([MISSING_GROUP_LABEL]).fillna(MISSING_GROUP_LABEL)
     return result.cat.remove_unused_categories()
+
+
+def merge_groups(labels: pd.Series, merge: GroupMerge) -> pd.Series:
+    """Merge groups: mapped values first, then groups below ``merge.min_rows`` rows.
+
+    Parameters
+    ----------
+    labels : pandas.Series
+        Categorical group labels (as from :func:`group_labels`); missing values stay
+        missing.
+    merge : GroupMerge
+        The mapping, the smallest group size and the name of the group rare values join.
+
+    Returns
+    -------
+    pandas.Series
+        Categorical labels, same index; the groups keep their order, with
+        ``merge.other_label`` last.
+
+    Examples
+    --------
+    >>> labels = pd.Series(["a", "a", "b", "c"], dtype="category")
+    >>> merge_groups(labels, GroupMerge("x", min_rows=2)).tolist()
+    ['a', 'a', 'Other', 'Other']
+    """
+    categorical = (
+        labels
+        if isinstance(labels.dtype, pd.CategoricalDtype)
+        else labels.astype("string").astype("category")
+    )
+    old = [str(c) for c in categorical.cat.categories]
+    mapping = dict(merge.mapping)
+    mapped = [mapping.get(name, name) for name in old]
+    codes = categorical.cat.codes.to_numpy()
+    counts = np.bincount(codes[codes >= 0], minlength=len(old))
+    totals: dict[str, int] = {}
+    for name, count in zip(mapped, counts, strict=True):
+        totals[name] = totals.get(name, 0) + int(count)
+    final = [merge.other_label if totals[name] < merge.min_rows else name for name in mapped]
+    kept = [name for name in dict.fromkeys(final) if name != merge.other_label]
+    categories = kept + ([merge.other_label] if merge.other_label in final else [])
+    position = {name: i for i, name in enumerate(categories)}
+    lookup = np.array([position[name] for name in final] + [-1], dtype=np.int64)
+    return pd.Series(
+        pd.Categorical.from_codes(lookup[codes], categories=categories),
+        index=labels.index,
+        name=labels.name,
+    )
+
+
+def without_output_columns(spec: AuditSpec) -> AuditSpec:
+    """The spec with its prediction and score columns taken out of the features.
+
+    A column that holds a model's output is never an input: call this whenever the
+    prediction or score column is chosen.
+
+    Parameters
+    ----------
+    spec : AuditSpec
+
+    Returns
+    -------
+    AuditSpec
+        The same spec when neither column is a feature.
+    """
+    outputs = {spec.prediction_column, spec.score_column} - {None}
+    if not outputs & set(spec.features):
+        return spec
+    return spec.replace(features=tuple(c for c in spec.features if c not in outputs))
 
 
 # ---------------------------------------------------------------------- features

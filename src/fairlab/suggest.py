@@ -15,13 +15,24 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from fairlab.labels import detect_positive_label
+from fairlab.leakage import check_leakage
 from fairlab.spec import AuditSpec, SensitiveBins, needs_bins, suggest_bins
 
-__all__ = ["suggest_spec", "default_features", "EXCLUDED_FEATURE_ROLES"]
+__all__ = [
+    "suggest_spec",
+    "default_features",
+    "high_cardinality_columns",
+    "EXCLUDED_FEATURE_ROLES",
+    "MAX_DEFAULT_CATEGORIES",
+]
 
 EXCLUDED_FEATURE_ROLES = ("identifier", "constant", "text", "datetime")
 """Column roles left out of the default features: they identify rows or need feature
 engineering a classic model cannot do by itself."""
+
+MAX_DEFAULT_CATEGORIES = 50
+"""Text columns with more distinct values than this (names, free-form descriptions) are left
+out of the default features: as one-hot columns they mostly memorise rows."""
 
 _TARGET_NAMES = re.compile(
     r"^(target|label|outcome|y|class|income|decision|approved|hired|default|credit|"
@@ -81,6 +92,29 @@ def default_features(
     )
 
 
+def high_cardinality_columns(frame: pd.DataFrame, roles: Mapping[str, str]) -> tuple[str, ...]:
+    """The categorical columns with more than :data:`MAX_DEFAULT_CATEGORIES` distinct values.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    roles : mapping of str to str
+        Column name to role.
+
+    Returns
+    -------
+    tuple of str
+        In column order.
+    """
+    return tuple(
+        c
+        for c, role in roles.items()
+        if role == "categorical"
+        and c in frame.columns
+        and frame[c].nunique(dropna=True) > MAX_DEFAULT_CATEGORIES
+    )
+
+
 def _guess_target(frame: pd.DataFrame, roles: Mapping[str, str]) -> str:
     for column in frame.columns:
         if _TARGET_NAMES.match(_plain_name(column)) and roles.get(column) in (
@@ -117,7 +151,10 @@ def suggest_spec(
     AuditSpec
         A draft: the positive value is empty when it is ambiguous, and the sensitive
         attributes are empty when no column name suggests one; ``validate`` then says
-        what to choose.
+        what to choose. The features leave out predictions and scores, the roles of
+        :data:`EXCLUDED_FEATURE_ROLES`, categorical columns with more than
+        :data:`MAX_DEFAULT_CATEGORIES` values, and every column
+        :func:`fairlab.leakage.check_leakage` flags.
     """
     target = target if target is not None else _guess_target(frame, roles)
     positive = detect_positive_label(frame[target]) if target in frame.columns else None
@@ -151,11 +188,17 @@ def suggest_spec(
         values = pd.to_numeric(frame[score], errors="coerce")
         threshold = 0.5 if values.min() >= 0 and values.max() <= 1 else float(values.median())
     exclude = [c for c in (prediction, score) if c is not None]
+    exclude += high_cardinality_columns(frame, roles)
+    features = default_features(roles, target=target, sensitive=sensitive, exclude=exclude)
+    if positive is not None:
+        draft = AuditSpec(target=target, positive_label=positive, sensitive=(), features=features)
+        leaking = {finding.column for finding in check_leakage(frame, draft)}
+        features = tuple(c for c in features if c not in leaking)
     return AuditSpec(
         target=target,
         positive_label="" if positive is None else positive,
         sensitive=sensitive,
-        features=default_features(roles, target=target, sensitive=sensitive, exclude=exclude),
+        features=features,
         bins=bins,
         prediction_column=prediction,
         prediction_positive=prediction_positive,

@@ -3,7 +3,9 @@
 SHAP and LIME batches and mitigation comparisons each keep a core busy for seconds. On a
 shared classroom server, running every request at once would make every page slow for
 everyone; instead each heavy job holds a *worker slot* while it runs, and a job that finds
-no free slot waits in line, saying so.
+no free slot waits in line, saying so. While it runs, BLAS and OpenMP are held to as many
+threads as it holds slots, so a job never starts more threads than the cores it was
+given (OpenMP threads that outnumber the free cores spin and slow every job down).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+
+from fairlab.models import thread_limit
 
 
 class WorkerSlots:
@@ -76,9 +80,17 @@ def worker_slots() -> WorkerSlots:
     return WorkerSlots(os.cpu_count() or 1)
 
 
+def slot_threads(weight: int, slots: WorkerSlots) -> int:
+    """The BLAS / OpenMP threads a job of ``weight`` slots may use: the slots it holds."""
+    return min(max(1, int(weight)), slots.n_slots)
+
+
 @contextmanager
 def heavy_job(label: str, *, weight: int = 1) -> Iterator[None]:
-    """Run the block as a heavy job, showing a message while it waits for a free slot."""
+    """Run the block as a heavy job, showing a message while it waits for a free slot.
+
+    Inside the block BLAS and OpenMP use at most :func:`slot_threads` threads.
+    """
     slots = worker_slots()
     notice = st.empty()
 
@@ -90,7 +102,7 @@ def heavy_job(label: str, *, weight: int = 1) -> Iterator[None]:
         )
 
     try:
-        with slots.hold(weight, on_wait=waiting):
+        with slots.hold(weight, on_wait=waiting), thread_limit(slot_threads(weight, slots)):
             notice.empty()
             yield
     finally:

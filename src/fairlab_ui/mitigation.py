@@ -63,8 +63,13 @@ def comparison(
     frame: pd.DataFrame,
     *,
     progress: Callable[[int, int, str], None] | None = None,
+    fit_progress: Callable[[str, int], None] | None = None,
 ) -> MitigationComparison:
-    """Run (or fetch) the comparison of ``request``."""
+    """Run (or fetch) the comparison of ``request``.
+
+    ``progress(done, total, name)`` follows the techniques, ``fit_progress(name, n_fits)``
+    each fit inside a reduction (both called in the page's thread).
+    """
     store = result_store("mitigation", 8)
     result = store.get(request)
     if result is None:
@@ -87,9 +92,18 @@ def comparison(
                 n_jobs=n_jobs(),
                 baseline=trained_model(source, frame),
                 progress=progress,
+                fit_progress=fit_progress,
             )
         store.put(request, result)
     return result  # type: ignore[return-value]
+
+
+def expected_fits(technique: TechniqueConfig) -> int | None:
+    """How many fits a reduction makes, when that is known in advance (grid search: one per
+    grid point); None for exponentiated gradient, which stops when it has converged."""
+    if technique.name == "grid_search":
+        return int(technique.param("grid_size"))
+    return None
 
 
 def stored(request: MitigationRequest) -> MitigationComparison | None:

@@ -162,3 +162,12 @@ def keep_widget_values() -> None:
     for key, value in st.session_state.get(KEPT_WIDGETS, {}).items():
         if key not in st.session_state:
             st.session_state[key] = value
+
+
+# Data options (issue 12b: upload options, group merging, leakage warnings); widgets of
+# the Data page, drawn by fairlab_ui.data_options.
+DATA_NO_HEADER = "data_opt_no_header"
+DATA_SEPARATOR = "data_opt_separator"
+DATA_MERGE_MIN_PREFIX = "data_merge_min_"
+DATA_MERGE_MAP_PREFIX = "data_merge_map_"
+MERGES_WRITTEN = "merges_written"

@@ -14,10 +14,12 @@ Small fixture files live in ``tests/fixtures/bad_inputs``; anything big is gener
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import pickle
 import re
 from collections.abc import Iterator
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,7 @@ import pandas as pd
 import skops.io
 from streamlit.testing.v1 import AppTest
 
+from fairlab.audit_data import build_audit_data
 from fairlab.cli import main as cli_main
 from fairlab.data.csv import DEFAULT_MAX_BYTES
 from fairlab_ui import state
@@ -206,12 +209,83 @@ def test_excel_workbook_named_csv(at: AppTest) -> None:
     )
 
 
-def test_zip_archive_named_csv(at: AppTest) -> None:
-    before = _snapshot(at)
+def test_zip_archive_of_one_csv_named_csv_loads(at: AppTest) -> None:
     _upload(at, "zip_archive.csv", _fixture("zip_archive.csv"))
-    _assert_upload_refused(
-        at, before, "looks like a zip archive", "Unzip it and upload the CSV file inside"
-    )
+    _assert_accepted(at, "zip_archive.csv")
+
+
+def _zip(**files: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file_name, text in files.items():
+            archive.writestr(file_name, text)
+    return buffer.getvalue()
+
+
+def test_zip_of_one_csv_loads(at: AppTest) -> None:
+    _upload(at, "people.zip", _zip(**{"people.csv": _csv(_people()).decode()}))
+    _assert_accepted(at, "people.zip")
+    assert len(at.session_state[state.ACTIVE_DATASET].frame) == 240
+
+
+def test_gzip_of_a_csv_loads(at: AppTest) -> None:
+    _upload(at, "people.csv.gz", gzip.compress(_csv(_people())))
+    _assert_accepted(at, "people.csv.gz")
+
+
+def test_zip_of_several_files(at: AppTest) -> None:
+    before = _snapshot(at)
+    _upload(at, "two.zip", _zip(**{"a.csv": "x,y\n1,2\n", "b.csv": "x,y\n3,4\n"}))
+    _assert_upload_refused(at, before, "is a zip archive of 2 files", "zip it alone")
+
+
+def test_zip_of_a_non_csv(at: AppTest) -> None:
+    before = _snapshot(at)
+    _upload(at, "notes.zip", _zip(**{"notes.json": "{}"}))
+    _assert_upload_refused(at, before, "holding 'notes.json', which is not a CSV file")
+
+
+def test_uploader_accepts_compressed_files() -> None:
+    from fairlab_ui.data_options import UPLOAD_TYPES
+
+    assert {"csv", "gz", "zip"} <= set(UPLOAD_TYPES)
+
+
+def test_headerless_file_with_the_no_header_option(at: AppTest) -> None:
+    body = _csv(_people()).split(b"\n", 1)[1]
+    _upload(at, "no_header.csv", body)
+    first = at.session_state[state.ACTIVE_DATASET]
+    assert "sex" not in first.frame.columns and len(first.frame) == 239
+    at.checkbox(key=state.DATA_NO_HEADER).check().run()
+    assert not at.exception
+    dataset = at.session_state[state.ACTIVE_DATASET]
+    assert dataset.name == "no_header.csv" and len(dataset.frame) == 240
+    assert list(dataset.frame.columns)[:2] == ["column_1", "column_2"]
+    assert dataset.key != first.key
+
+
+def test_space_separated_file_with_the_whitespace_separator(at: AppTest) -> None:
+    frame = _people()
+    text = frame.to_csv(index=False, sep=" ").encode()
+    _upload(at, "spaces.txt", text)
+    assert at.session_state[state.ACTIVE_DATASET].frame.shape[1] == 1
+    _one_with(_notes(at), "single column", "upload options")
+    at.selectbox(key=state.DATA_SEPARATOR).set_value("whitespace").run()
+    assert not at.exception
+    dataset = at.session_state[state.ACTIVE_DATASET]
+    assert list(dataset.frame.columns) == list(frame.columns)
+    assert at.session_state[state.SPEC].target == "hired"
+
+
+def test_turning_an_upload_option_back_restores_the_first_reading(at: AppTest) -> None:
+    _upload(at, "people.csv", _csv(_people()))
+    good = _snapshot(at)
+    at.checkbox(key=state.DATA_NO_HEADER).check().run()
+    assert not at.exception
+    # A header row read as data: still a table, and it says so in the column roles.
+    assert at.session_state[state.ACTIVE_DATASET].key != good[0]
+    at.checkbox(key=state.DATA_NO_HEADER).uncheck().run()
+    assert at.session_state[state.ACTIVE_DATASET].key == good[0]
 
 
 def test_png_image_named_csv(at: AppTest) -> None:
@@ -536,9 +610,58 @@ def test_sensitive_attribute_with_more_than_50_groups(at: AppTest) -> None:
         at,
         state.DATA_SENSITIVE,
         "Sensitive attribute 'region' has 60 groups; FairLab compares at most 50",
-        "Choose a coarser attribute",
+        "Merge rare groups into 'Other'",
     )
     assert "region" not in at.multiselect(key=state.DATA_FEATURES).value
+    # Merging: every region has 4 rows; 40 of them mapped into 'North', the rest rare.
+    mapping = "\n".join(f"region {i:02d} = North" for i in range(40))
+    at.text_area(key=state.DATA_MERGE_MAP_PREFIX + "region").set_value(mapping).run()
+    at.number_input(key=state.DATA_MERGE_MIN_PREFIX + "region").set_value(100).run()
+    assert not at.exception and not at.error, texts(at, "error")
+    spec = at.session_state[state.SPEC]
+    merge = spec.merge_for("region")
+    assert merge.min_rows == 100 and len(merge.mapping) == 40
+    groups = at.session_state[state.ACTIVE_DATASET].frame["region"].map(
+        lambda r: "North" if int(r.split()[1]) < 40 else "Other"
+    )
+    assert groups.value_counts().to_dict() == {"North": 160, "Other": 80}
+    data = build_audit_data(at.session_state[state.ACTIVE_DATASET].frame, spec)
+    assert data.sensitive_features["region"].value_counts().to_dict() == {"North": 160, "Other": 80}
+
+
+def test_unreadable_merge_mapping_line_says_what_to_write(at: AppTest) -> None:
+    _upload_people(at, "people.csv")
+    at.text_area(key=state.DATA_MERGE_MAP_PREFIX + "sex").set_value("F -> women").run()
+    assert not at.exception
+    _one_with(texts(at, "error"), "Line 1 of the mapping for 'sex' reads 'F -> women'")
+    assert at.session_state[state.SPEC].merge_for("sex") is None
+
+
+def test_merge_of_everything_into_one_group(at: AppTest) -> None:
+    _upload_people(at, "people.csv")
+    at.number_input(key=state.DATA_MERGE_MIN_PREFIX + "sex").set_value(1000).run()
+    assert not at.exception
+    _shown_under(
+        at, state.DATA_SENSITIVE, "Merging the groups of 'sex' leaves a single group ('Other')"
+    )
+
+
+def test_merges_survive_a_page_visit_and_a_saved_spec_restores_them(at: AppTest) -> None:
+    _upload_people(at, "people.csv")
+    at.text_area(key=state.DATA_MERGE_MAP_PREFIX + "sex").set_value("F = women").run()
+    saved = at.session_state[state.SPEC]
+    assert saved.merge_for("sex").mapping == (("F", "women"),)
+    at.switch_page("app_pages/glossary.py").run()
+    at.switch_page("app_pages/data.py").run()
+    assert at.session_state[state.SPEC].merge_for("sex") == saved.merge_for("sex")
+    at.text_area(key=state.DATA_MERGE_MAP_PREFIX + "sex").set_value("").run()
+    assert at.session_state[state.SPEC].merges == ()
+    at.file_uploader(key=state.DATA_SPEC_UPLOAD).set_value(
+        ("spec.json", saved.to_json().encode(), "application/json")
+    ).run()
+    assert not at.exception
+    assert at.session_state[state.SPEC].merge_for("sex") == saved.merge_for("sex")
+    assert at.text_area(key=state.DATA_MERGE_MAP_PREFIX + "sex").value == "F = women"
 
 
 def test_sensitive_attribute_with_missing_values(at: AppTest) -> None:
@@ -790,12 +913,21 @@ def test_target_duplicated_as_a_feature(at: AppTest) -> None:
     frame["hired_flag"] = (frame["hired"] == "yes").astype(int)
     _upload(at, "leak.csv", _csv(frame))
     _assert_accepted(at, "leak.csv")
-    assert "hired_flag" in at.multiselect(key=state.DATA_FEATURES).value
+    # The leakage check keeps it out of the default features; chosen, it is flagged twice.
+    assert "hired_flag" not in at.multiselect(key=state.DATA_FEATURES).value
+    features = at.multiselect(key=state.DATA_FEATURES).value
+    at.multiselect(key=state.DATA_FEATURES).set_value([*features, "hired_flag"]).run()
     _shown_under(
         at,
         state.DATA_FEATURES,
         "Feature 'hired_flag' duplicates the outcome 'hired'",
         "this is leakage. Remove it from the features",
+        kind="warning",
+    )
+    _shown_under(
+        at,
+        state.DATA_FEATURES,
+        "Feature 'hired_flag' alone predicts the outcome 'hired' almost perfectly",
         kind="warning",
     )
     assert "hired" not in at.multiselect(key=state.DATA_FEATURES).options

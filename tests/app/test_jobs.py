@@ -52,3 +52,21 @@ def test_free_slots_are_taken_without_waiting() -> None:
         with slots.hold(1, on_wait=waited.append):
             assert slots.free == 0
     assert waited == [] and slots.free == 2
+
+
+def test_a_heavy_job_holds_blas_and_openmp_to_its_slots() -> None:
+    from threadpoolctl import threadpool_info
+
+    from fairlab_ui.jobs import heavy_job, slot_threads, worker_slots
+
+    def pools() -> dict[str, int]:
+        return {pool["user_api"]: pool["num_threads"] for pool in threadpool_info()}
+
+    before = pools()
+    with heavy_job("test", weight=1):
+        inside = pools()
+    assert set(inside.values()) == {1}
+    assert pools() == before
+    slots = worker_slots()
+    assert slot_threads(99, slots) == slots.n_slots
+    assert slot_threads(0, slots) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from fairlab.data.csv import CsvReadResult, read_csv
@@ -104,3 +104,34 @@ def test_fully_quoted_tables_round_trip_with_any_characters(table: list[list[str
     result = read_csv(_write(table, quoting=csv.QUOTE_ALL))
 
     _assert_round_trip(table, result)
+
+
+@FUZZ
+@given(_tables(_TEXT_CHARACTERS))
+def test_tables_without_a_header_row_round_trip_with_the_option(table: list[list[str]]) -> None:
+    rows = table[1:]
+    # A line holding one empty field is a blank line, skipped as in any CSV reader.
+    assume(len(rows[0]) > 1 or all(row[0].strip(" ") for row in rows))
+    result = read_csv(_write(rows, quoting=csv.QUOTE_ALL), header=False)
+
+    n_columns = len(rows[0])
+    assert list(result.frame.columns) == [f"column_{i}" for i in range(1, n_columns + 1)]
+    assert result.frame.shape == (len(rows), n_columns)
+
+
+_WORDS = st.text(st.sampled_from(list("abcxyz019é.-")), min_size=1, max_size=8)
+
+
+@FUZZ
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.lists(st.lists(_WORDS, min_size=n, max_size=n), min_size=2, max_size=8)
+    ),
+    st.lists(st.sampled_from([" ", "  ", "\t", " \t "]), min_size=1, max_size=3),
+)
+def test_whitespace_separated_tables_round_trip(table: list[list[str]], gaps: list[str]) -> None:
+    lines = [gaps[number % len(gaps)].join(row) for number, row in enumerate(table)]
+    result = read_csv(("\n".join(lines) + "\n").encode(), delimiter="whitespace", header=False)
+    as_commas = read_csv(_write(table, quoting=csv.QUOTE_MINIMAL), delimiter=",", header=False)
+    assert result.frame.shape == (len(table), len(table[0]))
+    assert result.frame.equals(as_commas.frame)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from fairlab.audit_data import build_audit_data
 from fairlab.errors import SpecError
-from fairlab.spec import AuditSpec, SensitiveBins
+from fairlab.spec import AuditSpec, GroupMerge, SensitiveBins, group_labels
 
 CELLS = st.one_of(
     st.none(),
@@ -57,6 +57,13 @@ def tables_and_specs(draw: st.DrawFn) -> tuple[pd.DataFrame, AuditSpec]:
     if sensitive and draw(st.booleans()):
         edges = tuple(sorted(set(draw(st.lists(st.floats(-10, 10), min_size=1, max_size=3)))))
         bins = (SensitiveBins(sensitive[0], edges),)
+    merges = ()
+    if sensitive and draw(st.booleans()):
+        mapping = draw(
+            st.lists(st.tuples(st.sampled_from(["a", "b", "1", "x"]), st.sampled_from(["a", "M"])),
+                     max_size=2, unique_by=lambda pair: pair[0])
+        )
+        merges = (GroupMerge(sensitive[-1], min_rows=draw(st.integers(0, 20)), mapping=mapping),)
     prediction = draw(st.one_of(st.none(), st.sampled_from(names)))
     score = draw(st.one_of(st.none(), st.sampled_from(names)))
     spec = AuditSpec(
@@ -70,6 +77,7 @@ def tables_and_specs(draw: st.DrawFn) -> tuple[pd.DataFrame, AuditSpec]:
         prediction_positive=tuple(draw(st.lists(st.sampled_from(["yes", 1, True]), max_size=2))),
         score_column=score,
         threshold=draw(st.one_of(st.none(), st.floats(-1, 2))),
+        merges=merges,
     )
     return frame, spec
 
@@ -99,3 +107,27 @@ def test_validate_always_answers_and_build_fails_only_with_spec_errors(
 def test_json_round_trip_of_any_spec(case: tuple[pd.DataFrame, AuditSpec]) -> None:
     _, spec = case
     assert AuditSpec.from_json(spec.to_json()) == spec
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", "e", None]), min_size=1, max_size=60),
+    st.integers(0, 30),
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["ab", "Other", "d"])),
+        max_size=3,
+        unique_by=lambda pair: pair[0],
+    ),
+)
+def test_merging_keeps_every_row_and_matches_counts_from_scratch(values, min_rows, mapping):
+    series = pd.Series(values, dtype=object)
+    merged = group_labels(series, missing="drop", merge=GroupMerge("x", min_rows, mapping))
+    assert merged.isna().sum() == series.isna().sum()
+    # Independent computation: map, count, relabel the small ones.
+    named = {value: group for value, group in mapping}
+    mapped = [None if v is None else named.get(v, v) for v in values]
+    counts = pd.Series([m for m in mapped if m is not None]).value_counts()
+    expected = [
+        None if m is None else ("Other" if counts[m] < min_rows else m) for m in mapped
+    ]
+    assert [None if pd.isna(v) else v for v in merged] == expected

@@ -83,3 +83,21 @@ def test_subset_keeps_rows_aligned(frame: pd.DataFrame) -> None:
     assert part.sensitive_features["sex"].tolist() == ["M", "F"]
     assert part.y_score.tolist() == [0.4, 0.9]
     assert part.n_rows == 2
+
+
+def test_merged_groups_reach_the_audit_data_and_their_counts_add_up() -> None:
+    from fairlab.spec import GroupMerge
+
+    places = ["big"] * 80 + [f"small{i}" for i in range(60) for _ in range(2)]
+    frame = pd.DataFrame({"y": [0, 1] * 100, "place": places, "x": range(200)})
+    spec = AuditSpec(
+        target="y",
+        positive_label=1,
+        sensitive=("place",),
+        features=("x",),
+        merges=(GroupMerge("place", min_rows=10),),
+    )
+    data = build_audit_data(frame, spec)
+    counts = data.sensitive_features["place"].value_counts().to_dict()
+    assert counts == {"big": 80, "Other": 120}
+    assert data.n_rows == 200

@@ -224,3 +224,27 @@ def test_decompressed_file_matches_readme(file_name):
     content = gzip.decompress((data_dir() / file_name).read_bytes())
     assert len(content) == int(row["size"].replace(",", ""))
     assert hashlib.sha256(content).hexdigest() == row["sha"]
+
+
+def test_suggested_spec_on_the_raw_compas_frame_leaves_out_the_outcomes_siblings(datasets):
+    from fairlab.data.csv import infer_column_roles
+    from fairlab.suggest import suggest_spec
+
+    frame = datasets["compas"].frame
+    roles = {info.name: info.role for info in infer_column_roles(frame)}
+    features = set(suggest_spec(frame, roles).features)
+    assert not features & {
+        "two_year_recid",
+        "decile_score",
+        "score_text",
+        "event",
+        "r_charge_degree",
+        "r_charge_desc",
+        "vr_charge_degree",
+        "vr_charge_desc",
+        "c_charge_desc",
+        "name",
+        "first",
+        "last",
+    }
+    assert set(datasets["compas"].spec.features) <= features | {"age"}

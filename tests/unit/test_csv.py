@@ -13,6 +13,10 @@ import pandas as pd
 import pytest
 
 from fairlab.data.csv import (
+    WHITESPACE,
+    ZIP_EMPTY_ERROR,
+    ZIP_NOT_CSV_ERROR,
+    ZIP_SEVERAL_FILES_ERROR,
     BINARY_FILE_ERROR,
     BLANK_HEADER_WARNING,
     CONSTANT_WARNING,
@@ -368,17 +372,106 @@ def test_xlsx_workbook_is_refused_as_excel() -> None:
         _read(buffer.getvalue())
 
 
-def test_docx_and_plain_zip_are_named() -> None:
-    docx = io.BytesIO()
-    with zipfile.ZipFile(docx, "w") as archive:
-        archive.writestr("word/document.xml", "<document/>")
-    plain = io.BytesIO()
-    with zipfile.ZipFile(plain, "w") as archive:
-        archive.writestr("data.csv", "a,b\n1,2\n")
+def _zip(**files: str | bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file_name, text in files.items():
+            archive.writestr(file_name.replace("__", "/"), text)
+    return buffer.getvalue()
 
+
+def test_docx_is_named() -> None:
     with pytest.raises(CsvError, match="this looks like a Word document"):
-        _read(docx.getvalue())
-    _refused(plain.getvalue(), "a zip archive", "Unzip it and upload the CSV file inside.")
+        _read(_zip(word__document_xml="<document/>"))
+
+
+def test_zip_of_one_csv_loads_like_the_csv() -> None:
+    text = "age;city\n34;Lyon\n51;Zürich\n"
+    zipped = _read(_zip(**{"data.csv": text, "__MACOSX/._data.csv": "x"}))
+    plain = _read(text.encode())
+    pd.testing.assert_frame_equal(zipped.frame, plain.frame)
+    assert zipped.delimiter == ";"
+
+
+def test_zip_of_one_csv_loads_from_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "data.zip"
+    path.write_bytes(_zip(**{"data.csv": "a,b\n1,2\n3,4\n"}))
+    assert read_csv(path).frame["b"].tolist() == [2, 4]
+
+
+def test_zip_of_several_files_is_refused_with_their_names() -> None:
+    content = _zip(**{"a.csv": "x\n1\n", "b.csv": "y\n2\n"})
+    message = ZIP_SEVERAL_FILES_ERROR.format(name=NAME, n_files=2, files="'a.csv', 'b.csv'")
+    with pytest.raises(CsvError, match=re.escape(message)):
+        _read(content)
+
+
+def test_zip_of_a_non_csv_is_refused() -> None:
+    message = ZIP_NOT_CSV_ERROR.format(name=NAME, file="notes.json")
+    with pytest.raises(CsvError, match=re.escape(message)):
+        _read(_zip(**{"notes.json": "{}"}))
+
+
+def test_empty_zip_is_refused() -> None:
+    with pytest.raises(CsvError, match=re.escape(ZIP_EMPTY_ERROR.format(name=NAME))):
+        _read(_zip())
+
+
+def test_zip_over_the_limit_once_decompressed_is_refused() -> None:
+    content = _zip(**{"data.csv": "a,b\n" + "1,2\n" * 10_000})
+    with pytest.raises(CsvError, match="once decompressed"):
+        _read(content, max_bytes=len(content) + 10)
+
+
+def test_zip_of_a_binary_file_named_csv_is_refused() -> None:
+    with pytest.raises(CsvError, match="this looks like a PNG image"):
+        _read(_zip(**{"data.csv": b"\x89PNG\r\n\x1a\n" + bytes(20)}))
+
+
+# --- Options: no header row, whitespace ---------------------------------------------------
+
+
+def test_no_header_row_names_columns_and_keeps_the_first_row() -> None:
+    result = _read(b"34,Lyon,1\n51,Paris,0\n", header=False)
+    assert list(result.frame.columns) == ["column_1", "column_2", "column_3"]
+    assert result.frame["column_1"].tolist() == [34, 51]
+    assert result.frame["column_2"].tolist() == ["Lyon", "Paris"]
+
+
+def test_no_header_row_with_ragged_rows_counts_them() -> None:
+    result = _read(b"1,2,3\n4,5,6\n7,8\n", header=False)
+    assert len(result.frame) == 3
+    assert any("fewer fields" in warning for warning in result.warnings)
+
+
+def test_whitespace_separator_reads_runs_of_spaces_and_tabs() -> None:
+    result = _read(b"age  city\tscore\n34   Lyon  0.5\n  51 Paris\t0.25\n", delimiter="whitespace")
+    assert list(result.frame.columns) == ["age", "city", "score"]
+    assert result.frame["score"].tolist() == [0.5, 0.25]
+    assert result.delimiter == WHITESPACE
+
+
+def test_space_separated_file_without_options_is_one_column_and_says_what_to_do() -> None:
+    result = _read(b"age city\n34 Lyon\n51 Paris\n")
+    assert result.frame.shape[1] == 1
+    assert any("upload options" in warning for warning in result.warnings)
+
+
+def test_bundled_german_file_reads_with_no_header_and_whitespace() -> None:
+    from fairlab.data.bundled import data_dir
+
+    result = read_csv(data_dir() / "german.data.gz", header=False, delimiter="whitespace")
+    assert result.frame.shape == (1000, 21)
+
+
+def test_chosen_delimiter_overrides_the_sniffer() -> None:
+    result = _read(b"a;b,c\n1;2,3\n4;5,6\n", delimiter=",")
+    assert list(result.frame.columns) == ["a;b", "c"]
+
+
+def test_unknown_delimiter_is_refused() -> None:
+    with pytest.raises(ValueError, match="'delimiter' parameter"):
+        _read(b"a:b\n1:2\n", delimiter=":")
 
 
 @pytest.mark.parametrize(

@@ -453,6 +453,56 @@ def test_results_do_not_depend_on_n_jobs(split) -> None:
     )
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_fit_progress_counts_every_fit_of_a_reduction_in_this_thread(split, n_jobs) -> None:
+    import threading
+
+    train, test, roles = split
+    grid = TechniqueConfig("grid_search", "demographic_parity", params=(("grid_size", 7),))
+    expgrad = TechniqueConfig("exponentiated_gradient", "demographic_parity")
+    techniques = [grid, expgrad, TechniqueConfig("reweighing")]
+    calls: list[tuple[str, int, int]] = []
+    kwargs = dict(roles=roles, attribute="group", fairness_config=FAST, random_state=7)
+    with_progress = compare_techniques(
+        train,
+        test,
+        BASE,
+        techniques,
+        n_jobs=n_jobs,
+        fit_progress=lambda label, n: calls.append((label, n, threading.get_ident())),
+        **kwargs,
+    )
+    assert {thread for _, _, thread in calls} == {threading.get_ident()}
+    by_label: dict[str, list[int]] = {}
+    for label, n_fits, _ in calls:
+        by_label.setdefault(label, []).append(n_fits)
+    assert set(by_label) == {grid.label, expgrad.label}
+    assert max(by_label[grid.label]) == 7  # fairlearn's grid search fits once per grid point
+    for counts in by_label.values():
+        assert counts == sorted(counts)
+        if n_jobs == 1:
+            assert counts == list(range(1, len(counts) + 1))
+    without = compare_techniques(train, test, BASE, techniques, n_jobs=1, **kwargs)
+    for name in without.names:
+        np.testing.assert_array_equal(
+            without.result(name).y_pred, with_progress.result(name).y_pred
+        )
+
+
+def test_rows_estimator_calls_on_fit_for_itself_and_its_clones() -> None:
+    from sklearn.base import clone as sk_clone
+
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(100, 2))
+    y = (matrix[:, 0] > 0).astype(int)
+    fits = []
+    estimator = RowsEstimator(LogisticRegression(), matrix, on_fit=lambda: fits.append(1))
+    positions = np.arange(100).reshape(-1, 1)
+    estimator.fit(positions, y)
+    sk_clone(estimator).fit(positions, y)
+    assert len(fits) == 2
+
+
 def test_rows_estimator_clones_share_the_matrix_and_the_warm_start() -> None:
     rng = np.random.default_rng(0)
     matrix = rng.normal(size=(200, 3))

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from fairlab.audit_data import AuditData, build_audit_data
 from fairlab.data import infer_column_roles
@@ -453,3 +453,55 @@ def test_from_dict_validates_values() -> None:
 def test_pipelines_are_clonable_for_refitting() -> None:
     pipeline = build_pipeline(ModelConfig("hist_gradient_boosting"), roles={"a": "categorical"})
     assert clone(pipeline).get_params()["model__max_depth"] == 6
+
+
+# ---------------------------------------------------------------------- threads
+def _pools() -> dict[str, int]:
+    from threadpoolctl import threadpool_info
+
+    return {pool["user_api"]: pool["num_threads"] for pool in threadpool_info()}
+
+
+SEEN_THREADS: list[dict[str, int]] = []
+
+
+class _ThreadProbe(BaseEstimator, ClassifierMixin):
+    """A classifier that records the OpenMP and BLAS thread counts its fit sees."""
+
+    def fit(self, X, y):
+        SEEN_THREADS.append(_pools())
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), 2), 0.5)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_train_model_holds_the_fit_to_its_threads_and_restores_them(
+    monkeypatch, data, roles, threads
+) -> None:
+    import fairlab.models as models
+
+    monkeypatch.setattr(models, "_estimator", lambda config: _ThreadProbe())
+    before = _pools()
+    train_model(data, ModelConfig("logistic_regression"), roles=roles, threads=threads)
+    assert set(SEEN_THREADS[-1].values()) == {threads}
+    assert _pools() == before
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_bad_thread_counts_are_refused(data, roles, threads) -> None:
+    from fairlab.models import THREADS_ERROR
+
+    with pytest.raises(ValueError, match=re.escape(THREADS_ERROR.format(value=threads))):
+        train_model(data, ModelConfig("logistic_regression"), roles=roles, threads=threads)
+
+
+def test_thread_limit_does_not_change_the_model(data, roles) -> None:
+    config = _small("hist_gradient_boosting")
+    limited = train_model(data, config, roles=roles, threads=1)
+    free = train_model(data, config, roles=roles, threads=None)
+    np.testing.assert_array_equal(
+        limited.pipeline.predict_proba(data.X), free.pipeline.predict_proba(data.X)
+    )

@@ -9,6 +9,15 @@ import pytest
 
 from fairlab.errors import SpecError
 from fairlab.spec import (
+    MAX_GROUPS,
+    MISSING_GROUP_LABEL,
+    MERGE_ALL_ERROR,
+    MERGE_NOT_SENSITIVE_ERROR,
+    MERGE_UNKNOWN_VALUES_WARNING,
+    SPEC_VERSION,
+    GroupMerge,
+    merge_groups,
+    without_output_columns,
     BINS_NOT_NUMERIC_ERROR,
     BINS_TEXT_ERROR,
     EMPTY_INTERSECTION_WARNING,
@@ -105,7 +114,7 @@ def test_json_round_trip_is_exact() -> None:
         threshold=0.4,
     )
     text = spec.to_json()
-    assert json.loads(text)["version"] == 1
+    assert json.loads(text)["version"] == SPEC_VERSION == 2
     again = AuditSpec.from_json(text)
     assert again == spec
     assert again.prediction_positive == ("yes", 1, True)
@@ -344,3 +353,122 @@ def test_a_threshold_must_be_finite(threshold: float) -> None:
 def test_from_json_refuses_a_non_finite_positive_label() -> None:
     with pytest.raises(SpecError, match="'positive_label' parameter must be a value"):
         AuditSpec.from_json('{"target": "y", "positive_label": NaN, "sensitive": []}')
+
+
+# ---------------------------------------------------------------------- merging groups
+def _many_groups(n_groups: int = 60, big: int = 3) -> pd.DataFrame:
+    # `big` groups of 100 rows, the rest of 2 rows each.
+    values = [f"g{i}" for i in range(big) for _ in range(100)]
+    values += [f"r{i}" for i in range(n_groups - big) for _ in range(2)]
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"y": rng.integers(0, 2, len(values)), "place": values})
+
+
+def test_merging_rare_groups_counts_rows_independently() -> None:
+    frame = _many_groups()
+    merged = group_labels(frame["place"], merge=GroupMerge("place", min_rows=30))
+    counts = merged.value_counts()
+    expected = frame["place"].map(lambda v: v if v.startswith("g") else "Other").value_counts()
+    assert counts.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert list(merged.cat.categories) == ["g0", "g1", "g2", "Other"]
+
+
+def test_more_than_max_groups_is_refused_then_auditable_once_merged() -> None:
+    frame = _many_groups()
+    spec = AuditSpec(target="y", positive_label=1, sensitive=("place",))
+    problems = spec.validate(frame)
+    assert any(p.message == TOO_MANY_GROUPS_ERROR.format(column="place", n=60, limit=MAX_GROUPS)
+               for p in problems)
+    assert "Merge rare groups into 'Other'" in TOO_MANY_GROUPS_ERROR
+    merged = spec.replace(merges=(GroupMerge("place", min_rows=30),))
+    assert not [p for p in merged.validate(frame) if p.severity == "error"]
+
+
+def test_mapping_merges_before_sizes_and_keeps_missing_to_the_policy() -> None:
+    values = pd.Series(["a", "b", "c", None, "c", "d"])
+    merge = GroupMerge("x", min_rows=2, mapping=(("a", "ab"), ("b", "ab")))
+    merged = merge_groups(group_labels(values, missing="drop"), merge)
+    assert merged.tolist()[:3] == ["ab", "ab", "c"]
+    assert pd.isna(merged.iloc[3])
+    assert merged.iloc[5] == "Other"
+    own = group_labels(values, merge=merge)
+    assert own.iloc[3] == MISSING_GROUP_LABEL
+
+
+def test_merging_binned_groups_uses_bin_labels() -> None:
+    values = pd.Series([10, 20, 30, 40, 50, 60] * 5 + [90])
+    merged = group_labels(values, edges=(25, 75), merge=GroupMerge("age", min_rows=2))
+    assert set(merged) == {"< 25", "[25, 75)", "Other"}
+
+
+def test_merge_problems_are_named() -> None:
+    frame = pd.DataFrame({"y": [0, 1] * 20, "sex": ["f", "m"] * 20, "race": ["a", "b"] * 20})
+    base = AuditSpec(target="y", positive_label=1, sensitive=("sex",))
+    stray = base.replace(merges=(GroupMerge("race", min_rows=5),))
+    assert any(
+        p.severity == "error" and p.message == MERGE_NOT_SENSITIVE_ERROR.format(column="race")
+        for p in stray.validate(frame)
+    )
+    all_in_one = base.replace(merges=(GroupMerge("sex", min_rows=100),))
+    messages = [p.message for p in all_in_one.validate(frame) if p.severity == "error"]
+    assert messages == [MERGE_ALL_ERROR.format(column="sex", group="Other")]
+    typo = base.replace(merges=(GroupMerge("sex", mapping=(("F", "female"),)),))
+    assert any(
+        p.message == MERGE_UNKNOWN_VALUES_WARNING.format(column="sex", values="F")
+        for p in typo.validate(frame)
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"min_rows": -1}, {"min_rows": 2.5}, {"min_rows": True}, {"other_label": " "},
+               {"mapping": (("a", ""),)}]
+)
+def test_bad_merge_settings_are_refused(kwargs) -> None:
+    with pytest.raises(ValueError, match="merg"):
+        GroupMerge("x", **kwargs)
+
+
+def test_merges_round_trip_through_json_and_old_specs_still_load() -> None:
+    spec = AuditSpec(
+        target="y",
+        positive_label=1,
+        sensitive=("place",),
+        merges=(GroupMerge("place", min_rows=30, mapping={"r1": "g0"}, other_label="Rest"),),
+    )
+    again = AuditSpec.from_json(spec.to_json())
+    assert again == spec
+    old = json.dumps({"version": 1, "target": "y", "positive_label": 1, "sensitive": ["sex"]})
+    assert AuditSpec.from_json(old).merges == ()
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"version": 1, "merges": {}}, "needs version 2"),
+        ({"merges": []}, "'merges' must map"),
+        ({"merges": {"sex": {"bogus": 1}}}, "must hold only"),
+        ({"merges": {"sex": {"min_rows": "3"}}}, "whole number"),
+        ({"merges": {"sex": {"mapping": {"a": 3}}}}, "map values to group names"),
+        ({"merges": {"sex": {"min_rows": -3}}}, "at least 0"),
+    ],
+)
+def test_bad_merges_in_json_are_refused(payload, reason) -> None:
+    data = {"target": "y", "positive_label": 1, "sensitive": ["sex"], **payload}
+    with pytest.raises(SpecError, match=re.escape(reason)):
+        AuditSpec.from_dict(data)
+
+
+def test_output_columns_leave_the_features() -> None:
+    spec = AuditSpec(
+        target="y",
+        positive_label=1,
+        sensitive=("sex",),
+        features=("a", "score", "pred"),
+        prediction_column="pred",
+        prediction_positive=(1,),
+        score_column="score",
+        threshold=0.5,
+    )
+    assert without_output_columns(spec).features == ("a",)
+    clean = spec.replace(features=("a",))
+    assert without_output_columns(clean) is clean

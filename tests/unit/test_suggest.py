@@ -78,3 +78,49 @@ def test_names_with_accents_and_other_languages_are_recognised() -> None:
     assert spec.positive_label == "oui"
     assert spec.sensitive == ("Âge", "Sexe")
     assert spec.bins_for("Âge") == (25.0, 45.0, 65.0)
+
+
+def test_raw_compas_defaults_leave_out_the_outcomes_siblings_and_names() -> None:
+    from fairlab.data.bundled import data_dir
+    from fairlab.data.csv import read_csv
+
+    result = read_csv(data_dir() / "compas-scores-two-years.csv.gz")
+    spec = suggest_spec(result.frame, result.roles())
+    siblings = {
+        "two_year_recid",
+        "is_recid",
+        "decile_score",
+        "score_text",
+        "v_decile_score",
+        "event",
+        "c_charge_desc",
+        "r_charge_degree",
+        "r_charge_desc",
+        "vr_charge_degree",
+        "vr_charge_desc",
+        "first",
+        "last",
+        "name",
+        "id",
+    }
+    assert not siblings & set(spec.features), siblings & set(spec.features)
+    assert {"age_cat", "priors_count", "juv_fel_count", "c_charge_degree"} <= set(spec.features)
+
+
+def test_high_cardinality_text_stays_out_of_the_default_features() -> None:
+    from fairlab.suggest import MAX_DEFAULT_CATEGORIES, high_cardinality_columns
+
+    rng = np.random.default_rng(1)
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "surname": rng.choice([f"s{i}" for i in range(300)], n),
+            "town": rng.choice([f"t{i}" for i in range(MAX_DEFAULT_CATEGORIES)], n),
+            "sex": rng.choice(["F", "M"], n),
+            "hired": rng.choice(["yes", "no"], n),
+        }
+    )
+    roles = {c: "categorical" for c in frame.columns} | {"hired": "boolean"}
+    assert high_cardinality_columns(frame, roles) == ("surname",)
+    spec = suggest_spec(frame, roles)
+    assert spec.features == ("town",)

@@ -1,9 +1,11 @@
 """Read CSV files people actually have, and say what each column looks like.
 
-:func:`read_csv` takes the raw bytes of an upload or a path (plain or gzip-compressed)
-and returns a :class:`CsvReadResult`: the table, one :class:`ColumnInfo` per column,
-and plain-text warnings for the user. It sniffs the encoding (UTF-8, UTF-8 with BOM,
-UTF-16 with BOM, Windows-1252 / Latin-1) and the delimiter (``,`` ``;`` tab ``|``),
+:func:`read_csv` takes the raw bytes of an upload or a path (plain, gzip-compressed, or
+a zip archive of one CSV file) and returns a :class:`CsvReadResult`: the table, one
+:class:`ColumnInfo` per column, and plain-text warnings for the user. It sniffs the
+encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252 / Latin-1) and the
+delimiter (``,`` ``;`` tab ``|``; runs of whitespace and a file without a header row
+when asked),
 repairs the header row (blank and duplicate names), skips rows with too many fields,
 and refuses files that are not CSV at all (Excel workbooks, images, PDFs, ...) with a
 message that says what the file looks like and what to do.
@@ -38,6 +40,9 @@ from fairlab.errors import CsvError
 
 __all__ = [
     "ColumnRole",
+    "Delimiter",
+    "DELIMITERS",
+    "WHITESPACE",
     "ColumnInfo",
     "CsvReadResult",
     "DEFAULT_MAX_BYTES",
@@ -50,6 +55,11 @@ ColumnRole = Literal[
 ]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+WHITESPACE = "whitespace"
+"""The delimiter that means runs of spaces and tabs (as in ``german.data``)."""
+Delimiter = Literal[",", ";", "\t", "|", "whitespace"]
+DELIMITERS: tuple[str, ...] = get_args(Delimiter)
 
 # --- Errors ------------------------------------------------------------------------------
 
@@ -79,6 +89,18 @@ DECODE_ERROR = (
 UNCLOSED_QUOTE_ERROR = (
     '{name} has a quote (") that is never closed, starting at line {line}. '
     "Remove the stray quote or close it, then upload the file again."
+)
+ZIP_SEVERAL_FILES_ERROR = (
+    "{name} is a zip archive of {n_files} files ({files}); FairLab reads a zip that holds "
+    "one CSV file. Upload the CSV file you want on its own, or zip it alone."
+)
+ZIP_NOT_CSV_ERROR = (
+    "{name} is a zip archive holding '{file}', which is not a CSV file. Zip the CSV file "
+    "(.csv, .tsv or .txt) that holds your data, or upload it uncompressed."
+)
+ZIP_EMPTY_ERROR = "{name} is an empty zip archive. Zip the CSV file that holds your data."
+DELIMITER_ERROR = (
+    "The 'delimiter' parameter must be one of {choices} or None. Got {value!r} instead."
 )
 PARSE_ERROR = (
     "{name} could not be read as a table ({detail}). "
@@ -130,8 +152,9 @@ DATETIME_WARNING = (
 )
 ONE_COLUMN_WARNING = (
     "{name} was read as a single column: no known delimiter was found. If it holds "
-    "several columns, save it with commas, semicolons, tabs or '|' between the values "
-    "(the header starts {header!r})."
+    "several columns, choose its separator (such as spaces) in the upload options, or save "
+    "it with commas, semicolons, tabs or '|' between the values (the header starts "
+    "{header!r})."
 )
 FEW_ROWS_WARNING = (
     "{name} has only {n_rows} row{s}: group metrics need many rows per group. Upload the "
@@ -186,6 +209,8 @@ _MAGIC_KINDS: tuple[tuple[bytes, str, str], ...] = (
     ),
 )
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_ZIP_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+_ZIP_SKIPPED = re.compile(r"(^|/)(__MACOSX/|\.)")
 _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_NOT_TEXT = (
     "a gzip-compressed file that does not hold text",
@@ -280,7 +305,8 @@ class CsvReadResult:
         The text encoding used: ``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``, ``"cp1252"``
         or ``"latin-1"``.
     delimiter : str
-        The field delimiter used: ``","``, ``";"``, ``"\\t"`` or ``"|"``.
+        The field delimiter used: ``","``, ``";"``, ``"\\t"``, ``"|"`` or
+        ``"whitespace"`` (runs of spaces and tabs).
     n_bytes : int
         Size of the CSV text in bytes (after decompression, for a gzip file).
     """
@@ -335,6 +361,8 @@ def read_csv(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     name: str = "the file",
+    header: bool = True,
+    delimiter: Delimiter | None = None,
 ) -> CsvReadResult:
     """Read a CSV file robustly, and describe its columns.
 
@@ -342,12 +370,18 @@ def read_csv(
     ----------
     source : bytes, str or os.PathLike
         The raw bytes of the file (for example a Streamlit upload), or the path of a
-        ``.csv`` or gzip-compressed ``.csv.gz`` file. Gzip is recognised by its magic
-        bytes, not by the file name.
+        ``.csv`` file, a gzip-compressed ``.csv.gz`` file or a ``.zip`` archive holding
+        one CSV file. Gzip and zip are recognised by their magic bytes, not by the name.
     max_bytes : int, default 200 MiB
         Largest CSV accepted, in bytes (after decompression, for gzip).
     name : str, default "the file"
         How messages refer to the file, for example ``"'adult.csv'"``.
+    header : bool, default True
+        Whether the first row holds the column names. Without one, the columns are
+        called ``column_1``, ``column_2``, ... and the first row is data.
+    delimiter : {",", ";", "\\t", "|", "whitespace"}, optional
+        The field separator; ``"whitespace"`` means runs of spaces and tabs. By default
+        it is sniffed among the first four.
 
     Returns
     -------
@@ -359,17 +393,19 @@ def read_csv(
     ------
     fairlab.errors.CsvError
         If the file is empty, has a header but no rows, is larger than ``max_bytes``,
-        is not a CSV file (an Excel workbook, an image, a PDF, ...), cannot be opened or
-        cannot be parsed as a table.
+        is not a CSV file (an Excel workbook, an image, a PDF, a zip of several files
+        or of another kind of file, ...), cannot be opened or cannot be parsed as a table.
     TypeError
         If ``source`` is neither bytes nor a path.
     ValueError
-        If ``max_bytes`` is not a positive integer.
+        If ``max_bytes`` is not a positive integer, or ``delimiter`` is not a known one.
     """
     if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
         raise ValueError(
             f"The 'max_bytes' parameter must be a positive integer. Got {max_bytes!r} instead."
         )
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise ValueError(DELIMITER_ERROR.format(choices=list(DELIMITERS), value=delimiter))
     source_file = _open_source(source, max_bytes=max_bytes, name=name)
     sample = source_file.sample
     is_whole = len(sample) == source_file.n_bytes
@@ -378,11 +414,19 @@ def read_csv(
     if not text.strip() and is_whole:
         raise CsvError(EMPTY_FILE_ERROR.format(name=name))
 
-    delimiter, records = _sniff_delimiter(text, is_whole=is_whole)
+    if delimiter is None:
+        delimiter, records = _sniff_delimiter(text, is_whole=is_whole)
+    else:
+        records = _sample_records(text, delimiter, is_whole=is_whole)
     if not records:
         raise CsvError(PARSE_ERROR.format(name=name, detail="no row could be read from its start"))
-    names, messages = _clean_header(records[0].fields)
-    data_records = records[1:]
+    if header:
+        names, messages = _clean_header(records[0].fields)
+        data_records = records[1:]
+    else:
+        names = _placeholder_names(0, max(len(r.fields) for r in records), ())
+        messages = []
+        data_records = records
     if data_records and len(data_records[0].fields) > len(names):
         new_names = _placeholder_names(len(names), len(data_records[0].fields), names)
         messages.append(
@@ -396,7 +440,7 @@ def read_csv(
 
     reading = _read_frame(
         source_file,
-        _ParseOptions(names=tuple(names), delimiter=delimiter),
+        _ParseOptions(names=tuple(names), delimiter=delimiter, header=header),
         encoding=encoding,
         sample_is_ascii=sample.isascii(),
         name=name,
@@ -516,6 +560,8 @@ def _open_source(source: object, *, max_bytes: int, name: str) -> _SourceFile:
 def _source_from_bytes(content: bytes, *, max_bytes: int, name: str) -> _SourceFile:
     if content.startswith(_GZIP_MAGIC):
         content = _gunzip(io.BytesIO(content), max_bytes=max_bytes, name=name)
+    elif content.startswith(_ZIP_MAGIC) and _zip_kind_of(content) is None:
+        content = _unzip_one_csv(content, max_bytes=max_bytes, name=name)
     elif len(content) > max_bytes:
         raise CsvError(_too_large_message(len(content), max_bytes, name))
     source_file = _SourceFile(
@@ -532,13 +578,17 @@ def _source_from_path(path: str, *, max_bytes: int, name: str) -> _SourceFile:
     try:
         n_bytes = os.path.getsize(path)
         with open(path, "rb") as handle:
-            if handle.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC:
+            magic = handle.read(len(_ZIP_MAGIC[0]))
+            if magic.startswith(_GZIP_MAGIC):
                 handle.seek(0)
                 return _source_from_bytes(
                     _gunzip(handle, max_bytes=max_bytes, name=name),
                     max_bytes=max_bytes,
                     name=name,
                 )
+            if magic in _ZIP_MAGIC and n_bytes <= max_bytes:
+                handle.seek(0)
+                return _source_from_bytes(handle.read(), max_bytes=max_bytes, name=name)
             if n_bytes > max_bytes:
                 raise CsvError(_too_large_message(n_bytes, max_bytes, name))
             handle.seek(0)
@@ -570,6 +620,53 @@ def _gunzip(handle: IO[bytes], *, max_bytes: int, name: str) -> bytes:
         kind, advice = _GZIP_NOT_TEXT
         raise CsvError(BINARY_FILE_ERROR.format(name=name, kind=kind, advice=advice))
     return content
+
+
+def _zip_kind_of(content: bytes) -> tuple[str, str] | None:
+    """What an Office file in zip form is (a workbook, a document); ``None`` for a plain zip."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return "a damaged zip archive", "Zip the CSV file again, or upload it uncompressed."
+    return _office_kind(names)
+
+
+def _unzip_one_csv(content: bytes, *, max_bytes: int, name: str) -> bytes:
+    """The CSV file a zip archive holds; refuse archives of several or of other files."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        entries = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir() and not _ZIP_SKIPPED.search(info.filename)
+        ]
+        if not entries:
+            raise CsvError(ZIP_EMPTY_ERROR.format(name=name))
+        if len(entries) > 1:
+            shown = _quoted_list([info.filename for info in entries[:_LISTED_VALUES]])
+            more = ", …" if len(entries) > _LISTED_VALUES else ""
+            raise CsvError(
+                ZIP_SEVERAL_FILES_ERROR.format(name=name, n_files=len(entries), files=shown + more)
+            )
+        entry = entries[0]
+        if not entry.filename.lower().endswith(_ZIP_CSV_SUFFIXES):
+            raise CsvError(ZIP_NOT_CSV_ERROR.format(name=name, file=entry.filename))
+        if entry.file_size > max_bytes:
+            raise CsvError(TOO_LARGE_GZIP_ERROR.format(name=name, limit_mb=max_bytes / _MIB))
+        try:
+            with archive.open(entry) as member:
+                inner = member.read(max_bytes + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
+            raise CsvError(
+                BINARY_FILE_ERROR.format(
+                    name=name,
+                    kind="a damaged or encrypted zip archive",
+                    advice="Zip the CSV file again without a password, or upload it uncompressed.",
+                )
+            ) from error
+    if len(inner) > max_bytes:
+        raise CsvError(TOO_LARGE_GZIP_ERROR.format(name=name, limit_mb=max_bytes / _MIB))
+    return inner
 
 
 def _read_sample(handle: IO[bytes]) -> bytes:
@@ -621,6 +718,10 @@ def _zip_kind(source_file: _SourceFile) -> tuple[str, str]:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError):
         names = []
+    return _office_kind(names) or ("a zip archive", "Unzip it and upload the CSV file inside.")
+
+
+def _office_kind(names: Sequence[str]) -> tuple[str, str] | None:
     if any(entry.startswith("xl/") for entry in names):
         return "an Excel workbook", _EXCEL_ADVICE
     if any(entry.startswith("word/") for entry in names):
@@ -628,7 +729,7 @@ def _zip_kind(source_file: _SourceFile) -> tuple[str, str]:
             "a Word document",
             "Copy the table into a spreadsheet, save it as CSV UTF-8 and upload that.",
         )
-    return "a zip archive", "Unzip it and upload the CSV file inside."
+    return None
 
 
 # --- Sniffing the encoding, delimiter and header -----------------------------------------
@@ -659,7 +760,11 @@ def _records(lines: Iterable[str], delimiter: str) -> Iterator[_Record]:
 
     Lines of nothing but spaces are skipped as blank, as pandas does.
     """
-    reader = _csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    if delimiter == WHITESPACE:
+        lines = (line.replace("\t", " ") for line in lines)
+    reader = _csv.reader(
+        lines, delimiter=" " if delimiter == WHITESPACE else delimiter, skipinitialspace=True
+    )
     start = 1
     try:
         for fields in reader:
@@ -678,13 +783,9 @@ def _sniff_delimiter(text: str, *, is_whole: bool) -> tuple[str, list[_Record]]:
     records than another candidate reads from the same lines) is scored down in
     proportion, since a quote that opens mid-field under the wrong delimiter never closes.
     """
-    parsed = {}
-    for delimiter in _DELIMITERS:
-        lines = io.StringIO(text, newline="")
-        records = list(islice(_records(lines, delimiter), _SAMPLE_LINES + 1))
-        if not is_whole and len(records) > 1:
-            records = records[:-1]
-        parsed[delimiter] = records
+    parsed = {
+        delimiter: _sample_records(text, delimiter, is_whole=is_whole) for delimiter in _DELIMITERS
+    }
     most_records = max((len(records) for records in parsed.values()), default=0)
     best: tuple[float, int] = (0.0, 0)
     chosen = _DELIMITERS[0]
@@ -697,6 +798,15 @@ def _sniff_delimiter(text: str, *, is_whole: bool) -> tuple[str, list[_Record]]:
         if n_fields > 1 and score > best:
             best, chosen = score, delimiter
     return chosen, parsed[chosen]
+
+
+def _sample_records(text: str, delimiter: str, *, is_whole: bool) -> list[_Record]:
+    """The first records of the sample; a truncated last record is dropped."""
+    lines = io.StringIO(text, newline="")
+    records = list(islice(_records(lines, delimiter), _SAMPLE_LINES + 1))
+    if not is_whole and len(records) > 1:
+        records = records[:-1]
+    return records
 
 
 def _clean_header(raw_names: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -750,6 +860,7 @@ def _placeholder_names(n_names: int, n_fields: int, names: Sequence[str]) -> lis
 class _ParseOptions:
     names: tuple[str, ...]
     delimiter: str
+    header: bool = True
 
 
 @dataclass(frozen=True)
@@ -865,11 +976,11 @@ def _pandas_read(
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)
             return pd.read_csv(
                 source_file.for_pandas(),
-                sep=options.delimiter,
+                sep=r"\s+" if options.delimiter == WHITESPACE else options.delimiter,
                 names=list(options.names),
-                header=0,
+                header=0 if options.header else None,
                 index_col=False,
-                skipinitialspace=True,
+                skipinitialspace=options.delimiter != WHITESPACE,
                 na_values=list(_EXTRA_NA_VALUES),
                 keep_default_na=True,
                 engine="c",
@@ -908,7 +1019,8 @@ def _count_fields_in_file(
     with source_file.open_binary() as binary:
         text = io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="")
         records = _records(text, options.delimiter)
-        next(records, None)  # the header row
+        if options.header:
+            next(records, None)
         return _count_fields(records, n_fields=len(options.names), exact=True)
 
 

@@ -102,38 +102,77 @@ def _seeds(values: Mapping[str, Any], bench: Workbench) -> StepResult:
     )
 
 
+def seed_weights(bench: Workbench, num_samples: int) -> pd.DataFrame:
+    """LIME's weights for the lesson's applicant, one column per seed of the stability
+    check (features as rows, 0 where a seed did not choose a feature)."""
+    stability = bench.stability(WORLD, MODEL, ROW, num_samples=num_samples)
+    runs = {
+        f"seed {seed}": _lime_row(bench, ROW, seed=seed, samples=stability.num_samples)
+        for seed in stability.seeds
+    }
+    return pd.DataFrame(runs).reindex(stability.weights.index).fillna(0.0)
+
+
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter and a full stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def _samples(values: Mapping[str, Any], bench: Workbench) -> StepResult:
     samples = int(values["samples"])
     stability = bench.stability(WORLD, MODEL, ROW, num_samples=samples)
-    fewest = bench.stability(WORLD, MODEL, ROW, num_samples=int(SAMPLE_CHOICES[0]))
-    most = bench.stability(WORLD, MODEL, ROW, num_samples=int(SAMPLE_CHOICES[-2]))
-    weights = stability.weights
+    weights = seed_weights(bench, samples)
     fig = go.Figure()
-    for feature in weights.columns:
-        fig.add_box(y=weights[feature].to_numpy(), name=str(feature), boxpoints="all")
-    fig.update_layout(showlegend=False)
-    fig.update_yaxes(title="LIME weight")
+    for position, seed in enumerate(weights.columns):
+        fig.add_scatter(
+            x=weights[seed].to_numpy(),
+            y=[str(feature) for feature in weights.index],
+            mode="markers",
+            name=str(seed),
+            marker={"color": COLOR_SEQUENCE[position % len(COLOR_SEQUENCE)], "size": 10},
+        )
+    fig.update_xaxes(title="LIME weight")
+    fig.update_yaxes(autorange="reversed")
     apply_layout(
         fig,
-        title=f"LIME weights over {len(stability.seeds)} seeds, {samples:,} samples each",
+        title=f"LIME weights of each of {len(stability.seeds)} seeds, {samples:,} samples each",
         height=420,
     )
-    if most.jaccard > fewest.jaccard + 0.02:
-        answer = "more"
-    elif most.jaccard < fewest.jaccard - 0.02:
-        answer = "less"
+    table = pd.DataFrame(
+        {
+            "mean weight": stability.weights["mean"].round(4),
+            "spread (std)": stability.weights["std"].round(4),
+            f"in the top {stability.top_k}": [
+                f"{share:.0%}" for share in stability.weights["top_k_share"]
+            ],
+        }
+    )
+    notes: tuple[str, ...] = ()
+    answer = None
+    if str(values["samples"]) == SAMPLES.default:
+        notes = ("Change the number of samples to test your prediction.",)
     else:
-        answer = "about the same"
+        fewest = bench.stability(WORLD, MODEL, ROW, num_samples=int(SAMPLE_CHOICES[0]))
+        most = bench.stability(WORLD, MODEL, ROW, num_samples=int(SAMPLE_CHOICES[-2]))
+        if most.jaccard > fewest.jaccard + 0.02:
+            answer = "more"
+        elif most.jaccard < fewest.jaccard - 0.02:
+            answer = "less"
+        else:
+            answer = "about the same"
     return StepResult(
         headline=(
             f"With {samples:,} samples, the top-{stability.top_k} features of "
             f"{len(stability.seeds)} seeds overlap by {stability.jaccard:.2f} on average "
             "(Jaccard; 1 is identical, "
-            f"worst pair {stability.min_jaccard:.2f}). {stability.verdict}"
+            f"worst pair {stability.min_jaccard:.2f}). {_sentence(stability.verdict)}"
         ),
         figure=fig,
+        table=table,
         answer=answer,
         facts={"jaccard": stability.jaccard, "min_jaccard": stability.min_jaccard},
+        notes=notes,
     )
 
 

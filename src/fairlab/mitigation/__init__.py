@@ -37,6 +37,7 @@ from fairlab.mitigation._compare import (
     TABLE_CRITERIA,
     UNKNOWN_NAME_ERROR,
     MitigationComparison,
+    FitProgressCallback,
     ProgressCallback,
     compare_techniques,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "technique_spec",
     "run_technique",
     "compare_techniques",
+    "FitProgressCallback",
     "reweighing_weights",
     "RejectOptionClassifier",
     "UNKNOWN_TECHNIQUE_ERROR",

@@ -9,13 +9,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from fairlab.audit_data import AuditData
 from fairlab.fairness import CRITERIA, FairnessConfig, FairnessResult, assess_fairness
+from fairlab.mitigation._parallel import FitProgressCallback, run_techniques
 from fairlab.mitigation._run import (
     TECHNIQUE_TYPE_ERROR,
-    Prepared,
     check_random_state,
     check_runnable,
     prepare,
@@ -37,6 +36,7 @@ __all__ = [
     "MitigationComparison",
     "compare_techniques",
     "ProgressCallback",
+    "FitProgressCallback",
     "TABLE_CRITERIA",
     "PER_GROUP_METRICS",
     "DUPLICATE_TECHNIQUE_ERROR",
@@ -305,12 +305,6 @@ def _techniques(techniques: Sequence[TechniqueConfig]) -> list[TechniqueConfig]:
     return chosen
 
 
-def _run_one(
-    position: int, prepared: Prepared, technique: TechniqueConfig, random_state: int
-) -> tuple[int, MitigationResult]:
-    return position, run_prepared(prepared, technique, random_state=random_state)
-
-
 def compare_techniques(
     train: AuditData,
     test: AuditData,
@@ -324,6 +318,7 @@ def compare_techniques(
     n_jobs: int = 1,
     baseline: TrainedModel | None = None,
     progress: ProgressCallback | None = None,
+    fit_progress: FitProgressCallback | None = None,
 ) -> MitigationComparison:
     """Run the baseline and each technique on one split and assess them the same way.
 
@@ -357,6 +352,10 @@ def compare_techniques(
     progress : callable, optional
         Called as ``progress(done, total, name)`` each time a technique has finished,
         the baseline first.
+    fit_progress : callable, optional
+        Called as ``fit_progress(name, n_fits)`` in the calling thread after each fit of
+        the estimator of a reduction (exponentiated gradient, grid search), which refits
+        it dozens of times; from worker processes it arrives within a fifth of a second.
 
     Returns
     -------
@@ -382,12 +381,13 @@ def compare_techniques(
     if progress is not None:
         progress(1, total, chosen[0].label)
     order = sorted(range(1, total), key=lambda i: (_COST_ORDER[chosen[i].stage], i))
-    if n_jobs == 1 or len(order) <= 1:
-        finished = (_run_one(i, prepared, chosen[i], seed) for i in order)
-    else:
-        finished = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")(
-            delayed(_run_one)(i, prepared, chosen[i], seed) for i in order
-        )
+    finished = run_techniques(
+        prepared,
+        [(i, chosen[i]) for i in order],
+        random_state=seed,
+        n_jobs=n_jobs,
+        fit_progress=fit_progress,
+    )
     for done, (position, result) in enumerate(finished, start=2):
         results[position] = result
         if progress is not None:

@@ -14,6 +14,7 @@ such as fairlearn's ``ThresholdOptimizer`` acts on scores computed once.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,9 @@ class RowsEstimator(ClassifierMixin, BaseEstimator):
     warm_start : bool, default False
         Start each fit from the coefficients of the last fit of this estimator or of any
         of its clones (logistic regression only).
+    on_fit : callable, optional
+        Called with no argument after every fit of this estimator or of any of its
+        clones, so a caller can report progress inside a reduction's refits.
 
     Notes
     -----
@@ -49,14 +53,24 @@ class RowsEstimator(ClassifierMixin, BaseEstimator):
     matrix and the warm-start memory: fairlearn clones its estimator for every fit.
     """
 
-    def __init__(self, estimator: Any, matrix: Any, *, warm_start: bool = False) -> None:
+    def __init__(
+        self,
+        estimator: Any,
+        matrix: Any,
+        *,
+        warm_start: bool = False,
+        on_fit: Callable[[], None] | None = None,
+    ) -> None:
         self.estimator = estimator
         self.matrix = matrix
         self.warm_start = warm_start
+        self.on_fit = on_fit
         self._memory: dict[str, np.ndarray] = {}
 
     def __sklearn_clone__(self) -> RowsEstimator:
-        twin = RowsEstimator(self.estimator, self.matrix, warm_start=self.warm_start)
+        twin = RowsEstimator(
+            self.estimator, self.matrix, warm_start=self.warm_start, on_fit=self.on_fit
+        )
         twin._memory = self._memory
         return twin
 
@@ -80,6 +94,8 @@ class RowsEstimator(ClassifierMixin, BaseEstimator):
             self._memory["intercept_"] = estimator.intercept_.copy()
         self.estimator_ = estimator
         self.classes_ = estimator.classes_
+        if self.on_fit is not None:
+            self.on_fit()
         return self
 
     def predict(self, X: Any) -> np.ndarray:

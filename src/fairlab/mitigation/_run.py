@@ -245,10 +245,21 @@ def prepare(
     )
 
 
+FitCallback = Callable[[int], None]
+"""Called as ``on_fit(n_fits)`` after each fit of a reduction's estimator."""
+
+
 def run_prepared(
-    prepared: Prepared, technique: TechniqueConfig, *, random_state: int
+    prepared: Prepared,
+    technique: TechniqueConfig,
+    *,
+    random_state: int,
+    on_fit: FitCallback | None = None,
 ) -> MitigationResult:
     """Run one technique on a prepared split.
+
+    ``on_fit(n_fits)`` is called after each fit of the estimator of a reduction
+    (exponentiated gradient, grid search), which refits it dozens of times.
 
     BLAS and OpenMP are limited to one thread: on the small problems of repeated refits,
     and on a machine shared with other work, more threads mostly wait for each other
@@ -273,7 +284,9 @@ def run_prepared(
         # fairlearn 0.15 uses pandas idioms that pandas 3 deprecates: warnings about
         # fairlearn's code that the user can do nothing about.
         warnings_module.simplefilter("ignore", Pandas4Warning)
-        y_pred, y_score, fitted, warnings = runner(prepared, technique, random_state)
+        counter = _FitCounter(on_fit)
+        y_pred, y_score, fitted, warnings = runner(prepared, technique, random_state, counter)
+        counter.on_fit = None  # the fitted mitigator keeps the counter, not the caller's hook
     return MitigationResult(
         technique=technique,
         y_pred=y_pred,
@@ -336,6 +349,19 @@ def run_technique(
 _Outcome = tuple[np.ndarray, np.ndarray | None, Any, list[str]]
 
 
+class _FitCounter:
+    """Counts a reduction's fits and passes the count on; picklable for worker processes."""
+
+    def __init__(self, on_fit: FitCallback | None) -> None:
+        self.on_fit = on_fit
+        self.n_fits = 0
+
+    def __call__(self) -> None:
+        self.n_fits += 1
+        if self.on_fit is not None:
+            self.on_fit(self.n_fits)
+
+
 def _decisions(scores: np.ndarray) -> np.ndarray:
     """The more probable outcome, ties negative (as the zoo pipelines decide)."""
     return (scores > 1 - scores).astype(np.int8)
@@ -378,7 +404,9 @@ def _model(prepared: Prepared) -> Any:
     return clone(prepared.baseline.pipeline.named_steps["model"])
 
 
-def _reweighing(prepared: Prepared, technique: TechniqueConfig, random_state: int) -> _Outcome:
+def _reweighing(
+    prepared: Prepared, technique: TechniqueConfig, random_state: int, counter: _FitCounter
+) -> _Outcome:
     model = _model(prepared)
     weights = reweighing_weights(prepared.y_train, prepared.groups_train)
     model.fit(prepared.X_train, prepared.y_train, sample_weight=weights)
@@ -394,7 +422,7 @@ def _dense(matrix: Any) -> np.ndarray:
 
 
 def _correlation_remover(
-    prepared: Prepared, technique: TechniqueConfig, random_state: int
+    prepared: Prepared, technique: TechniqueConfig, random_state: int, counter: _FitCounter
 ) -> _Outcome:
     warnings: list[str] = []
     X_train, X_test = _dense(prepared.X_train), _dense(prepared.X_test)
@@ -423,10 +451,12 @@ def _correlation_remover(
     return _decisions(scores), scores, fitted, warnings
 
 
-def _rows_estimator(prepared: Prepared, technique: TechniqueConfig) -> RowsEstimator:
+def _rows_estimator(
+    prepared: Prepared, technique: TechniqueConfig, counter: _FitCounter
+) -> RowsEstimator:
     model = _model(prepared)
     warm_start = technique.param("warm_start") and supports_warm_start(model)
-    return RowsEstimator(model, prepared.X_train, warm_start=warm_start)
+    return RowsEstimator(model, prepared.X_train, warm_start=warm_start, on_fit=counter)
 
 
 def _positions(n_rows: int) -> np.ndarray:
@@ -439,11 +469,11 @@ def _hard_prediction(predictor: Any, X: Any) -> np.ndarray:
 
 
 def _exponentiated_gradient(
-    prepared: Prepared, technique: TechniqueConfig, random_state: int
+    prepared: Prepared, technique: TechniqueConfig, random_state: int, counter: _FitCounter
 ) -> _Outcome:
     max_iter = technique.param("max_iter")
     mitigator = ExponentiatedGradient(
-        _rows_estimator(prepared, technique),
+        _rows_estimator(prepared, technique, counter),
         _MOMENTS[technique.constraint](difference_bound=technique.param("difference_bound")),
         eps=technique.param("eps"),
         max_iter=max_iter,
@@ -469,9 +499,11 @@ def _exponentiated_gradient(
     return y_pred, scores, mitigator, warnings
 
 
-def _grid_search(prepared: Prepared, technique: TechniqueConfig, random_state: int) -> _Outcome:
+def _grid_search(
+    prepared: Prepared, technique: TechniqueConfig, random_state: int, counter: _FitCounter
+) -> _Outcome:
     mitigator = GridSearch(
-        _rows_estimator(prepared, technique),
+        _rows_estimator(prepared, technique, counter),
         _MOMENTS[technique.constraint](),
         constraint_weight=technique.param("constraint_weight"),
         grid_size=technique.param("grid_size"),
@@ -499,7 +531,7 @@ def _unseen(prepared: Prepared) -> tuple[np.ndarray, list[str]]:
 
 
 def _threshold_optimizer(
-    prepared: Prepared, technique: TechniqueConfig, random_state: int
+    prepared: Prepared, technique: TechniqueConfig, random_state: int, counter: _FitCounter
 ) -> _Outcome:
     optimizer = ThresholdOptimizer(
         estimator=ScoreColumn().fit(prepared.score_train[:, None]),
@@ -525,7 +557,9 @@ def _threshold_optimizer(
     return y_pred, None, optimizer, warnings
 
 
-def _reject_option(prepared: Prepared, technique: TechniqueConfig, random_state: int) -> _Outcome:
+def _reject_option(
+    prepared: Prepared, technique: TechniqueConfig, random_state: int, counter: _FitCounter
+) -> _Outcome:
     classifier = RejectOptionClassifier(
         threshold=technique.param("threshold"), margin=technique.param("margin")
     )
@@ -536,7 +570,7 @@ def _reject_option(prepared: Prepared, technique: TechniqueConfig, random_state:
 
 
 def _group_thresholds(
-    prepared: Prepared, technique: TechniqueConfig, random_state: int
+    prepared: Prepared, technique: TechniqueConfig, random_state: int, counter: _FitCounter
 ) -> _Outcome:
     thresholds = dict(technique.thresholds)
     row_thresholds = pd.Series(prepared.groups_test).map(thresholds).to_numpy(dtype=float)
@@ -544,7 +578,7 @@ def _group_thresholds(
     return y_pred, None, thresholds, []
 
 
-_RUNNERS: dict[str, Callable[[Prepared, TechniqueConfig, int], _Outcome]] = {
+_RUNNERS: dict[str, Callable[[Prepared, TechniqueConfig, int, _FitCounter], _Outcome]] = {
     "reweighing": _reweighing,
     "correlation_remover": _correlation_remover,
     "exponentiated_gradient": _exponentiated_gradient,
