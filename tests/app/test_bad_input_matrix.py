@@ -178,7 +178,8 @@ def _group_table(app: AppTest, group: str) -> pd.DataFrame:
     """The Fairness page's table of the groups of the attribute that has ``group``."""
     for frame in app.dataframe:
         table = pd.DataFrame(frame.value)
-        if "group" in table.columns and group in set(table["group"].astype(str)):
+        is_group_table = "group" in table.columns and "rows" in table.columns
+        if is_group_table and group in set(table["group"].astype(str)):
             return table.set_index("group")
     raise AssertionError(f"no group table with group {group!r}")
 
