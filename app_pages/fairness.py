@@ -36,7 +36,7 @@ COMPARISONS = {
 st.title("Fairness")
 st.caption(
     "How the model's decisions differ between groups: every metric with its count and a "
-    "bootstrap interval, every disparity with a verdict in plain words."
+    "95% interval, every disparity with a verdict in plain words."
 )
 
 dataset = state.active_dataset()

@@ -83,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     predictions.add_argument("--test-size", type=float, default=0.3)
     predictions.add_argument("--seed", type=int, default=0)
     audit.add_argument(
-        "--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)"
+        "--n-boot",
+        type=int,
+        default=1000,
+        help="kept for old scripts; intervals are computed from the counts and ignore it",
     )
     audit.add_argument("--out", metavar="DIR", required=True, help="folder to write into")
     return parser

@@ -397,7 +397,7 @@ _ENTRIES: tuple[GlossaryEntry, ...] = (
         "confidence_interval",
         "Confidence interval",
         "A range of plausible values for a metric given the sample. For a group's rate "
-        "FairLab uses the exact (Clopper–Pearson) interval, computed from the counts: it "
+        "FairLab uses the Clopper–Pearson interval, computed from the counts: it "
         "contains the true rate in at least 95% of samples, whatever the rate and however "
         "small the group, and a rate of 0 or 1 still gets an interval of honest width. "
         "For a gap between groups it uses intervals that hold together over all the "
@@ -413,7 +413,7 @@ _ENTRIES: tuple[GlossaryEntry, ...] = (
         "A group of 40 with 10 selected: 10 / 40 = 0.25. The textbook normal approximation "
         "has a standard error of the square root of 0.25 × 0.75 = 0.1875 divided by 40, "
         "that is of 0.1875 / 40 = 0.0047, about 0.068; 1.96 × 0.068 = 0.13, so 0.12 to "
-        "0.38. The exact interval is 0.13 to 0.41: a little wider and not symmetric, "
+        "0.38. The Clopper–Pearson interval is 0.13 to 0.41: a little wider and not symmetric, "
         "because a share cannot go below 0 or above 1.",
         ("verdict", "difference", "ratio"),
     ),
@@ -435,13 +435,13 @@ _ENTRIES: tuple[GlossaryEntry, ...] = (
         r" \text{passes} \iff \forall\,(g,h):\ -t \le L_{gh},\ U_{gh} \le t,"
         r"\qquad 1 - \alpha' = (1 - \alpha)^{1/m}",
         "For every disparity verdict. Each comparison's interval [L, U] for the gap r_g − r_h "
-        "combines the two groups' exact intervals (Newcombe's method, at level 1 − α' for "
+        "combines the two groups' Clopper–Pearson intervals (Newcombe's method, at level 1 − α' for "
         "m comparisons); the interval of the largest gap runs from the largest lower bound "
         "of |r_g − r_h| (0 when an interval contains 0) to the largest upper bound, so it "
         "can reach 0 and always contains the gap. Ratios work the same way on the log "
         "scale; equalized odds puts the true and false positive rate comparisons in one "
         "family.",
-        "Two groups, one comparison at 95%: A selects 75 of 200 (0.375, exact interval "
+        "Two groups, one comparison at 95%: A selects 75 of 200 (0.375, interval "
         "0.308 to 0.446), B 20 of 100 (0.2, 0.127 to 0.292). The gap 0.375 − 0.2 = 0.175 "
         "gets 0.175 − √((0.375 − 0.308)² + (0.292 − 0.2)²) = 0.175 − 0.114 = 0.061 to "
         "0.175 + √((0.446 − 0.375)² + (0.2 − 0.127)²) = 0.175 + 0.102 = 0.277. Tolerance "

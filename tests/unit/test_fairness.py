@@ -279,7 +279,7 @@ def test_a_group_of_one_row_is_flagged_and_its_undefined_rates_left_out() -> Non
     assert z["count"] == 1 and z["small"]
     assert not table.loc["x", "small"]
     assert z["selection_rate"] == 1.0 and z["true_positive_rate"] == 1.0
-    # One row with a rate of 1: the exact interval is [0.025, 1], not a zero-width [1, 1].
+    # One row with a rate of 1: Clopper–Pearson gives [0.025, 1], not a zero-width [1, 1].
     assert z["selection_rate_low"] == pytest.approx(0.025)
     assert z["selection_rate_high"] == 1.0
     for name in ("error_rate_parity_ratio", "demographic_parity_difference"):
@@ -571,7 +571,7 @@ def test_bootstrap_intervals_agree_with_fairlearn_within_monte_carlo_error() -> 
     assert checked == 16
 
 
-def test_exact_intervals_match_resampling_rows_where_the_bootstrap_is_good() -> None:
+def test_clopper_pearson_matches_resampling_rows_where_the_bootstrap_is_good() -> None:
     # 300 rows, a rate near 0.5: the row bootstrap is accurate there, and agrees.
     rng = np.random.default_rng(2)
     n = 400

@@ -8,9 +8,11 @@ same interval.
 Why these:
 
 - **Clopper–Pearson** for one rate: its coverage is at least the nominal level for every
-  true rate and denominator (measured exactly over rates 0.01–0.99 and denominators
-  10–2,000: at least 95.1 %, against 86 % for Wilson and 87 % for Jeffreys at the worst
-  points), and a rate of 0 or 1 gets an interval of honest width.
+  true rate and denominator. Summed over the binomial for rates 0.01–0.99 and denominators
+  10–2,000, the worst coverage at 95 % was 95.1 %, against 86 % for Wilson and 87 % for
+  Jeffreys (which dip near 0 and 1 at small denominators). The price is width: on
+  average 17 % wider than Wilson at 10 cases, 11 % at 30, 3 % at 500. A rate of 0 or 1
+  gets an interval of honest width.
 - **MOVER** (Newcombe 1998's hybrid score method, with Clopper–Pearson limits as the
   building block; Donner & Zou 2012) for the difference ``p_a − p_b``:
   ``L = d − sqrt((p_a − l_a)² + (u_b − p_b)²)``, ``U = d + sqrt((u_a − p_a)² + (p_b −

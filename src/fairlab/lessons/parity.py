@@ -75,12 +75,13 @@ def _four_fifths(values: Mapping[str, Any], bench: Workbench) -> StepResult:
     table = result.disparities["group"]
     row = table.loc["demographic_parity_ratio"]
     ratio, low, high = float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
-    if low >= 0.8:
+    # The library's verdict decides (it also knows when a group is too small to tell).
+    if row["verdict"] == "passes":
         verdict = "at or above 0.8 across its whole interval: the rule does not flag it"
-    elif high < 0.8:
+    elif row["verdict"] == "fails":
         verdict = "below 0.8 across its whole interval: the rule flags adverse impact"
     else:
-        verdict = "an interval that straddles 0.8: the data cannot tell"
+        verdict = "an interval that straddles 0.8, or a group too small: the data cannot tell"
     a = rate(result, A, "selection_rate")
     b = rate(result, B, "selection_rate")
     return StepResult(

@@ -148,7 +148,7 @@ class MitigationComparison:
         pandas.DataFrame
             Indexed by technique label (``"technique"``), the baseline first. Columns:
             ``title, stage, constraint``; ``accuracy`` with ``accuracy_low`` and
-            ``accuracy_high`` (bootstrap interval); ``balanced_accuracy``; ``roc_auc``
+            ``accuracy_high`` (Clopper–Pearson); ``balanced_accuracy``; ``roc_auc``
             (NaN where the technique gives no scores); for each criterion of
             :data:`TABLE_CRITERIA`, the disparity ``<criterion>_<kind>`` with ``_low``,
             ``_high`` and ``_verdict``; then ``seconds``,
