@@ -744,10 +744,11 @@ DEFAULT_FIT_THREADS = 1
 """BLAS / OpenMP threads one fit may use unless told otherwise.
 
 OpenMP workers spin while they wait for each other, so a fit that starts one thread per
-core on a machine where another process keeps a core busy slows down many times over
-(measured in ``bench/bench_threads.py``: histogram gradient boosting on Adult 0.8 s
-idle, over 20 s with a core busy and no limit). One thread per fit keeps the time close
-to idle whatever else runs; callers that own several cores pass ``threads=`` to use them."""
+core on a machine whose cores are busy with other work slows down many times over
+(``bench/bench_threads.py`` on a shared 2-core machine: histogram gradient boosting on
+Adult 0.5-1.5 s with one thread, 23-37 s median with no limit). One thread per fit keeps
+the time close to idle whatever else runs; callers that own several cores pass
+``threads=`` to use them."""
 
 THREADS_ERROR = (
     "The 'threads' parameter must be a positive integer or None. Got {value!r} instead."
