@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 from joblib import Parallel, delayed, effective_n_jobs
-from joblib.externals.loky import get_reusable_executor
+from joblib.executor import get_memmapping_executor
 from joblib.externals.loky.backend.context import get_context
 
 from fairlab.mitigation._run import Prepared, run_prepared
@@ -108,7 +108,10 @@ def _run_in_workers(
     n_jobs: int,
     fit_progress: FitProgressCallback,
 ) -> Iterator[tuple[int, MitigationResult]]:
-    executor = get_reusable_executor(max_workers=min(effective_n_jobs(n_jobs), len(techniques)))
+    # joblib's own factory for loky's reusable executor: a plain loky executor lacks what
+    # joblib's Parallel expects of the shared one, so a later Parallel call in the process
+    # (a comparison without progress) would fail on it.
+    executor = get_memmapping_executor(min(effective_n_jobs(n_jobs), len(techniques)))
     # loky's context starts the manager without re-running the caller's main module.
     with get_context("loky").Manager() as manager:
         fits = manager.Queue()
