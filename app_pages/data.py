@@ -12,6 +12,7 @@ from fairlab.labels import distinct_labels
 from fairlab.plots import base_rate_chart, intersection_heatmap, missing_values_chart
 from fairlab_ui import cache, session, spec_form, state
 from fairlab_ui.render import md, show_error, show_problems, stop_page
+from fairlab_ui.workspace import WORKSPACE_PARAM
 
 MAX_LABEL_OPTIONS = 50
 ROLE_HELP = {
@@ -32,8 +33,9 @@ st.caption(
 
 
 # ---------------------------------------------------------------------- source
-def _on_bundled_change() -> None:
-    session.use_bundled(st.session_state[state.DATA_BUNDLED])
+def _on_bundled_change(key: str) -> None:
+    state.commit(key)
+    session.use_bundled(st.session_state[key])
 
 
 def _on_upload_change() -> None:
@@ -80,7 +82,13 @@ def synthetic_form() -> None:
             show_error(str(exc))
             return
         session.use_synthetic(config)
-        st.query_params.from_dict({"world": "1", **config.to_query_params()})
+        st.query_params.from_dict(
+            {
+                WORKSPACE_PARAM: st.session_state[state.WORKSPACE],
+                "world": "1",
+                **config.to_query_params(),
+            }
+        )
     if state.active_dataset() is not None and state.active_dataset().kind == "synthetic":
         st.caption("The page's address now holds these settings: share it to open this world.")
 
@@ -88,7 +96,7 @@ def synthetic_form() -> None:
 source = st.radio(
     "Source",
     [state.SOURCE_BUNDLED, state.SOURCE_UPLOAD, state.SOURCE_SYNTHETIC],
-    key=state.DATA_SOURCE,
+    **state.show(state.DATA_SOURCE, state.SOURCE_BUNDLED),
     horizontal=True,
     label_visibility="collapsed",
 )
@@ -97,9 +105,8 @@ if source == state.SOURCE_BUNDLED:
     chosen = st.selectbox(
         "Bundled dataset",
         BUNDLED_NAMES,
-        key=state.DATA_BUNDLED,
+        **{**state.show(state.DATA_BUNDLED, state.DEFAULT_BUNDLED), "on_change": _on_bundled_change},
         format_func=titles.__getitem__,
-        on_change=_on_bundled_change,
     )
     active = state.active_dataset()
     if active is not None and active.key != f"bundled:{chosen}":
@@ -118,6 +125,12 @@ else:
         key=state.DATA_UPLOAD,
         on_change=_on_upload_change,
     )
+    active = state.active_dataset()
+    if active is not None and active.kind == "upload":
+        st.caption(
+            f"In use: your upload {md(active.name)}, kept on the server for this workspace "
+            "only. Upload another file to replace it."
+        )
 upload_error = st.session_state.get(state.UPLOAD_ERROR)
 if upload_error:
     show_error(upload_error)
@@ -173,10 +186,8 @@ with columns_tab:
 
 # ---------------------------------------------------------------------- spec
 st.header("What to audit", divider="gray")
-stored = state.current_spec()
-spec_form.seed(stored, dataset)
-spec, problems = spec_form.read(dataset)
-st.session_state[state.SPEC] = spec
+spec = state.current_spec()
+problems = spec_form.draft(dataset)[1] if spec is None else []
 if spec is not None:
     problems = problems + cache.validate_spec(dataset.key, spec, frame)
 
@@ -186,17 +197,15 @@ with left:
     st.selectbox(
         "Outcome (target) column",
         columns,
-        key=state.DATA_TARGET,
-        on_change=spec_form.on_target_change,
-        args=(dataset,),
+        **spec_form.bind(state.DATA_TARGET, dataset),
         help="The observed outcome the decisions are about, e.g. income above 50K.",
     )
     show_problems(problems, "target")
-    target = st.session_state[state.DATA_TARGET]
+    target = state.choice(state.DATA_TARGET)
     st.selectbox(
         "Positive (favourable) outcome",
         distinct_labels(frame[target], limit=MAX_LABEL_OPTIONS),
-        key=state.DATA_POSITIVE,
+        **spec_form.bind(state.DATA_POSITIVE, dataset),
         format_func=str,
         placeholder="Choose which value counts as the positive outcome",
         help=(
@@ -209,29 +218,27 @@ with right:
     st.multiselect(
         "Sensitive attributes",
         [c for c in columns if c != target],
-        key=state.DATA_SENSITIVE,
-        on_change=spec_form.on_sensitive_change,
-        args=(dataset,),
+        **spec_form.bind(state.DATA_SENSITIVE, dataset),
         help=(
             "Attributes along which people may experience fairness-related harms, such "
             "as sex, race or age. Numeric ones are cut into groups with bins."
         ),
     )
     show_problems(problems, "sensitive")
-    for column in st.session_state[state.DATA_SENSITIVE]:
-        key = state.DATA_BINS_PREFIX + column
-        if key in st.session_state:
-            st.text_input(
-                f"Bins for {md(column)} (cut points, comma-separated)",
-                key=key,
-                help="Groups are half-open intervals: 25, 45 gives < 25, [25, 45) and ≥ 45.",
+    sensitive = state.choice(state.DATA_SENSITIVE)
+    for key in spec_form.bins_keys():
+        column = key.removeprefix(state.DATA_BINS_PREFIX)
+        st.text_input(
+            f"Bins for {md(column)} (cut points, comma-separated)",
+            **spec_form.bind(key, dataset),
+            help="Groups are half-open intervals: 25, 45 gives < 25, [25, 45) and ≥ 45.",
             )
     show_problems(problems, "bins")
-    if any(frame[c].isna().any() for c in st.session_state[state.DATA_SENSITIVE] if c in frame):
+    if any(frame[c].isna().any() for c in sensitive if c in frame):
         st.radio(
             "Rows with a missing sensitive value",
             ["own_group", "drop"],
-            key=state.DATA_MISSING_POLICY,
+            **spec_form.bind(state.DATA_MISSING_POLICY, dataset),
             format_func={"own_group": "keep as their own group", "drop": "leave out"}.__getitem__,
             horizontal=True,
         )
@@ -240,7 +247,7 @@ with right:
 st.multiselect(
     "Features a model may use",
     [c for c in columns if c != target],
-    key=state.DATA_FEATURES,
+    **spec_form.bind(state.DATA_FEATURES, dataset),
     help=(
         "By default every column except the outcome, the sensitive attributes, "
         "identifiers, constant columns, free text and dates. Adding a sensitive attribute "
@@ -249,9 +256,7 @@ st.multiselect(
 )
 show_problems(problems, "features")
 
-has_predictions = bool(
-    st.session_state.get(state.DATA_PREDICTION) or st.session_state.get(state.DATA_SCORE)
-)
+has_predictions = bool(state.choice(state.DATA_PREDICTION) or state.choice(state.DATA_SCORE))
 with st.expander(
     "The file already holds a model's predictions or scores (optional)", expanded=has_predictions
 ):
@@ -264,18 +269,16 @@ with st.expander(
         st.selectbox(
             "Prediction column",
             [None, *[c for c in columns if c != target]],
-            key=state.DATA_PREDICTION,
+            **spec_form.bind(state.DATA_PREDICTION, dataset),
             format_func=lambda c: "(none)" if c is None else c,
             placeholder="(none)",
-            on_change=spec_form.on_prediction_change,
-            args=(dataset,),
         )
-        prediction = st.session_state[state.DATA_PREDICTION]
+        prediction = state.choice(state.DATA_PREDICTION)
         if prediction is not None:
             st.multiselect(
                 "Values that mean a positive prediction",
                 distinct_labels(frame[prediction], limit=MAX_LABEL_OPTIONS),
-                key=state.DATA_PREDICTION_POSITIVE,
+                **spec_form.bind(state.DATA_PREDICTION_POSITIVE, dataset),
                 format_func=str,
             )
         show_problems(problems, "prediction")
@@ -285,14 +288,14 @@ with st.expander(
         st.selectbox(
             "Score column",
             [None, *numeric],
-            key=state.DATA_SCORE,
+            **spec_form.bind(state.DATA_SCORE, dataset),
             format_func=lambda c: "(none)" if c is None else c,
             placeholder="(none)",
         )
-        if st.session_state[state.DATA_SCORE] is not None:
+        if state.choice(state.DATA_SCORE) is not None:
             st.number_input(
                 "Threshold (score ≥ threshold is a positive prediction)",
-                key=state.DATA_THRESHOLD,
+                **spec_form.bind(state.DATA_THRESHOLD, dataset),
                 format="%.4g",
             )
         show_problems(problems, "score")

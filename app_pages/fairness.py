@@ -23,8 +23,14 @@ from fairlab.plots.thresholds import set_threshold_markers, threshold_curve_char
 from fairlab.report import METRIC_TITLES
 from fairlab_ui import cache, reports, state
 from fairlab_ui.glossary_links import glossary_links
-from fairlab_ui.predictions import active_source, fairness, prediction_set
-from fairlab_ui.render import md, show_error, stop_page
+from fairlab_ui.predictions import (
+    SPEC_FIRST,
+    active_source,
+    fairness,
+    prediction_set,
+    spec_is_valid,
+)
+from fairlab_ui.render import md, show_choice_warnings, show_error, stop_page
 from fairlab_ui.thresholds import sweep_for
 
 COMPARISONS = {
@@ -40,7 +46,12 @@ st.caption(
 )
 
 dataset = state.active_dataset()
+spec = state.current_spec()
 source = active_source()
+if dataset is not None and (spec is None or not spec_is_valid(dataset, spec)):
+    st.info(SPEC_FIRST, icon=":material/info:")
+    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table:")
+    stop_page()
 if dataset is None or source is None:
     st.info("Get predictions on the Model page first.", icon=":material/info:")
     st.page_link(
@@ -48,6 +59,8 @@ if dataset is None or source is None:
     )
     stop_page()
 frame = dataset.frame
+# A choice on the Data page that no longer fits (a threshold outside the scores), first.
+show_choice_warnings(cache.validate_spec(dataset.key, source.spec, dataset.frame))
 predictions = prediction_set(source, frame)
 data = predictions.data
 st.markdown(
@@ -61,23 +74,27 @@ with st.expander("Assessment settings", icon=":material/tune:"):
         "Compare groups",
         list(COMPARISONS),
         format_func=COMPARISONS.__getitem__,
-        key="fair_comparison",
+        **state.show("fair_comparison", "between_groups"),
     )
     references: list[tuple[str, str]] = []
     if comparison == "reference":
         for attribute in data.attributes:
             groups = sorted(str(g) for g in data.groups(attribute).unique())
+            key = f"fair_reference_{attribute}"
+            if state.choice(key) not in groups:
+                state.forget_choices((key,))  # groups of another spec: the first one
             reference = left.selectbox(
-                f"Reference group of {md(attribute)}", groups, key=f"fair_reference_{attribute}"
+                f"Reference group of {md(attribute)}",
+                groups,
+                **state.show(key, groups[0]),
             )
             references.append((attribute, reference))
     ratio_bound = right.number_input(
         "Ratios pass at or above",
         0.5,
         1.0,
-        0.8,
-        0.05,
-        key="fair_ratio_bound",
+        step=0.05,
+        **state.show("fair_ratio_bound", 0.8),
         help="0.8 is the four-fifths rule of US employment guidance: a rule of thumb, "
         "not a law of nature.",
     )
@@ -85,13 +102,12 @@ with st.expander("Assessment settings", icon=":material/tune:"):
         "Differences pass at or below",
         0.0,
         0.5,
-        0.1,
-        0.01,
-        key="fair_tolerance",
+        step=0.01,
+        **state.show("fair_tolerance", 0.1),
         help="A tolerance for differences of rates, chosen for the context of the decision.",
     )
     n_boot = right.select_slider(
-        "Bootstrap resamples", [200, 500, 1000, 2000, 5000], value=1000, key="fair_n_boot"
+        "Bootstrap resamples", [200, 500, 1000, 2000, 5000], **state.show("fair_n_boot", 1000)
     )
 try:
     config = FairnessConfig(
