@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from fairlab.data.bundled import BUNDLED_NAMES, bundled_titles
@@ -10,6 +12,7 @@ from fairlab.data.synthetic import SCENARIOS, WorldConfig
 from fairlab.errors import FairLabError
 from fairlab.labels import distinct_labels
 from fairlab.plots import base_rate_chart, intersection_heatmap, missing_values_chart
+from fairlab.spec import bin_labels
 from fairlab_ui import cache, session, spec_form, state
 from fairlab_ui.render import md, show_error, show_problems, stop_page
 from fairlab_ui.workspace import WORKSPACE_PARAM
@@ -368,10 +371,23 @@ if profile.dropped:
     dropped = "; ".join(f"{n:,} with {md(reason)}" for reason, n in profile.dropped.items())
     st.caption(f"{profile.n_rows:,} rows are audited; left out: {dropped}.")
 
+def _in_bin_order(group_profile: GroupProfile, attribute: str) -> GroupProfile:
+    """Binned groups in the order of their bins ("< 30", "[30, 50)", "≥ 50"), not by size;
+    a group that is not a bin (missing values) comes last."""
+    edges = spec.bins_for(attribute)
+    if edges is None:
+        return group_profile
+    order = {label: i for i, label in enumerate(bin_labels(edges))}
+    table = group_profile.table.sort_values(
+        "group", key=lambda g: g.map(order).fillna(len(order)), kind="stable"
+    ).reset_index(drop=True)
+    return dataclasses.replace(group_profile, table=table)
+
+
 attributes = list(profile.groups)
 tabs = st.tabs([md(a) for a in attributes])
 for tab, attribute in zip(tabs, attributes, strict=True):
-    group_profile = profile.groups[attribute]
+    group_profile = _in_bin_order(profile.groups[attribute], attribute)
     with tab:
         chart_col, table_col = st.columns([1, 1], gap="medium")
         is_pair = attribute.count("×") == 1 and len(spec.sensitive) == 2

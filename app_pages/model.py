@@ -297,15 +297,18 @@ if predictions.y_score is not None:
             key="model_roc",
         )
     with calibration_col:
-        st.plotly_chart(
-            cache.cached_figure(
+        try:
+            calibration = cache.cached_figure(
                 ("model-calibration", source, attribute),
                 lambda: calibration_chart(
                     calibration_by_group(predictions.data.y_true, predictions.y_score, groups)
                 ),
-            ),
-            key="model_calibration",
-        )
+            )
+        except FairLabError as exc:
+            # Scores that are not probabilities (a decile score) have no calibration curve.
+            st.caption(md(str(exc)))
+        else:
+            st.plotly_chart(calibration, key="model_calibration")
 else:
     st.caption("No scores: ROC and calibration curves need a score or probability per row.")
 glossary_links(
