@@ -36,9 +36,8 @@ st.caption(
 
 
 # ---------------------------------------------------------------------- source
-def _on_bundled_change(key: str) -> None:
-    state.commit(key)
-    session.use_bundled(st.session_state[key])
+def _on_bundled_change() -> None:
+    session.use_bundled(state.choice(state.DATA_BUNDLED))
 
 
 def _on_upload_change() -> None:
@@ -108,7 +107,7 @@ if source == state.SOURCE_BUNDLED:
     chosen = st.selectbox(
         "Bundled dataset",
         BUNDLED_NAMES,
-        **{**state.show(state.DATA_BUNDLED, state.DEFAULT_BUNDLED), "on_change": _on_bundled_change},
+        **state.show(state.DATA_BUNDLED, state.DEFAULT_BUNDLED, then=_on_bundled_change),
         format_func=titles.__getitem__,
     )
     active = state.active_dataset()

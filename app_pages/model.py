@@ -57,13 +57,13 @@ def _trained_here() -> dict[str, PredictionSource]:
     }
 
 
-def _on_source_change(key: str) -> None:
+def _on_source_change() -> None:
     """The user picked where predictions come from: audit the file's, or the model picked
     before among those trained here."""
-    state.commit(key)
-    if st.session_state[key] == SOURCE_FILE:
+    picked_source = state.choice(state.MODEL_SOURCE)
+    if picked_source == SOURCE_FILE:
         st.session_state[state.PREDICTIONS] = file_source(dataset, spec)
-    elif st.session_state[key] == SOURCE_TRAIN:
+    elif picked_source == SOURCE_TRAIN:
         picked = _trained_here().get(state.choice(state.MODEL_ACTIVE))
         if picked is not None:
             st.session_state[state.PREDICTIONS] = picked
@@ -81,7 +81,7 @@ if spec.has_predictions:
 choice = st.radio(
     "Where the predictions come from",
     sources,
-    **{**state.show(state.MODEL_SOURCE, sources[0], sources), "on_change": _on_source_change},
+    **state.show(state.MODEL_SOURCE, sources[0], sources, then=_on_source_change),
     horizontal=True,
 )
 

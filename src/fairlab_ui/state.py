@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -133,20 +134,31 @@ def commit(key: str) -> None:
     choices()[key] = st.session_state[key]
 
 
-def show(key: str, default: Any = None, options: list[Any] | None = None) -> dict[str, Any]:
+def show(
+    key: str,
+    default: Any = None,
+    options: list[Any] | None = None,
+    then: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """Make the widget ``key`` show the stored choice; call just before drawing it.
 
     A stored choice that is not among ``options`` (when given) is not shown, but kept:
     the widget shows ``default`` until the choice is possible again or the user changes it.
 
     Returns the keyword arguments that bind the widget (its key and an ``on_change`` that
-    commits the user's edits), to be passed as ``**show(key)``; the widget must not be given
-    a default value of its own.
+    records the user's edit, then calls ``then``), to be passed as ``**show(key)``; the
+    widget must not be given a default value of its own.
     """
     value = choice(key, default)
     st.session_state[key] = value if options is None or value in options else default
     st.session_state.setdefault(BOUND, set()).add(key)
-    return {"key": key, "on_change": commit, "args": (key,)}
+    return {"key": key, "on_change": _commit_then, "args": (key, then)}
+
+
+def _commit_then(key: str, then: Callable[[], None] | None) -> None:
+    commit(key)
+    if then is not None:
+        then()
 
 
 def forget_choices(keys: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> None:
@@ -192,8 +204,8 @@ KEPT_WIDGETS = "kept_widget_values"
 
 
 def remember_widget_values() -> None:
-    """Copy the values of the widgets not bound to a choice (:func:`show`) into a plain session entry, at the end of a
-    run: a page change clears the widget state of the page left behind before the next
+    """Copy the values of the widgets not bound to a choice (:func:`show`) into a plain
+    session entry, at the end of a run: a page change clears the widget state of the page left behind before the next
     run starts, so the copy is what survives."""
     prefixes = tuple(PAGE_PREFIXES.values())
     bound = st.session_state.get(BOUND, set())

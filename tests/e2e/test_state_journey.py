@@ -9,10 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 THRESHOLD = "Threshold (score ≥ threshold is a positive prediction)"
 BINS = "Bins for age (cut points, comma-separated)"
+
+
+def _no_page_errors(page: Page) -> None:
+    assert [e for e in page.js_errors if e.startswith("pageerror")] == []  # type: ignore[attr-defined]
 
 
 def _people_file(path: Path, n: int = 400, seed: int = 0) -> Path:
@@ -122,9 +126,8 @@ def test_a_walk_across_pages_keeps_what_the_user_set(app_page: Page, tmp_path: P
     for title in ("Logistic regression", "Random forest"):
         _choose(page, "Model", title)
         page.get_by_role("button", name="Train").click()
-        expect(page.get_by_role("heading", name=re.compile(f"^Performance: {title}"))).to_be_visible(
-            timeout=60_000
-        )
+        performance = page.get_by_role("heading", name=re.compile(f"^Performance: {title}"))
+        expect(performance).to_be_visible(timeout=60_000)
         expect(_sidebar(page)).to_contain_text(f"Auditing: {title}")
     _go(page, "Fairness", "Fairness")
     expect(page.get_by_text(re.compile(r"^Auditing Random forest"))).to_be_visible()
@@ -134,11 +137,11 @@ def test_a_walk_across_pages_keeps_what_the_user_set(app_page: Page, tmp_path: P
     # "Bundled" still does something: it offers the bundled dataset.
     page.get_by_text("Bundled dataset", exact=True).click()
     expect(page.get_by_role("button", name=re.compile("^Use UCI Adult"))).to_be_visible()
-    assert [e for e in page.js_errors if e.startswith("pageerror")] == []  # type: ignore[attr-defined]
+    _no_page_errors(page)
 
 
 def test_a_reload_finds_the_same_source_and_spec(
-    app_page: Page, tmp_path: Path, wait_for_app
+    app_page: Page, tmp_path: Path, wait_for_app, browser: Browser
 ) -> None:
     page = app_page
     _upload(page, _people_file(tmp_path / "people.csv"))
@@ -161,4 +164,17 @@ def test_a_reload_finds_the_same_source_and_spec(
     _data_page_shows_the_choices(page)
     expect(_field(page, BINS)).to_have_value("30, 50")
     expect(page.get_by_text("your upload people.csv")).to_be_visible()
-    assert [e for e in page.js_errors if e.startswith("pageerror")] == []  # type: ignore[attr-defined]
+    _no_page_errors(page)
+
+    # Another browser given the same address never reaches the upload.
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        stranger = other.new_page()
+        stranger.goto(address)
+        wait_for_app(stranger)
+        expect(stranger.get_by_text("unknown or has expired")).to_be_visible()
+        expect(stranger.get_by_test_id("stSidebar")).to_contain_text("UCI Adult")
+        expect(stranger.get_by_test_id("stSidebar")).not_to_contain_text("people.csv")
+        assert "ws=" in stranger.url and stranger.url != address
+    finally:
+        other.close()
