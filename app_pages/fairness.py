@@ -80,13 +80,10 @@ with st.expander("Assessment settings", icon=":material/tune:"):
     if comparison == "reference":
         for attribute in data.attributes:
             groups = sorted(str(g) for g in data.groups(attribute).unique())
-            key = f"fair_reference_{attribute}"
-            if state.choice(key) not in groups:
-                state.forget_choices((key,))  # groups of another spec: the first one
             reference = left.selectbox(
                 f"Reference group of {md(attribute)}",
                 groups,
-                **state.show(key, groups[0]),
+                **state.show(f"fair_reference_{attribute}", groups[0], groups),
             )
             references.append((attribute, reference))
     ratio_bound = right.number_input(

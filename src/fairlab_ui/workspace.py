@@ -14,7 +14,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -26,6 +27,8 @@ WORKSPACE_TTL_S = 8 * 3600.0
 """A working day: a workspace left alone longer is forgotten."""
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 """Streamlit's default upload limit; the store never holds a larger file."""
+MAX_STORED_BYTES = 1024 * 1024 * 1024
+"""All kept uploads together; the workspaces used longest ago go first beyond it."""
 
 WORKSPACE_UNKNOWN_NOTICE = (
     "This address names a workspace that is unknown or has expired (workspaces are kept "
@@ -47,19 +50,33 @@ class Snapshot:
     trained: dict[str, Any]
     predictions: Any
 
+    @property
+    def n_bytes(self) -> int:
+        """The bytes of the upload it keeps (0 for a bundled or synthetic source)."""
+        return len(self.source[2]) if self.source[0] == "upload" else 0
+
 
 @dataclass
 class _Entry:
     snapshot: Snapshot
-    touched: float = field(default_factory=time.monotonic)
+    touched: float
 
 
 class WorkspaceStore:
-    """A bounded, thread-safe store of snapshots under random keys, with expiry."""
+    """A bounded, thread-safe store of snapshots under random keys, with expiry: at most
+    ``max_entries`` snapshots and ``max_bytes`` of uploads, none older than ``ttl_s``."""
 
-    def __init__(self, max_entries: int, ttl_s: float) -> None:
+    def __init__(
+        self,
+        max_entries: int,
+        ttl_s: float,
+        max_bytes: int = MAX_STORED_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
         self._max_entries = max_entries
         self._ttl_s = ttl_s
+        self._max_bytes = max_bytes
         self._items: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -69,7 +86,7 @@ class WorkspaceStore:
 
     def get(self, key: str) -> Snapshot | None:
         """The snapshot kept under ``key``, or None if unknown or expired."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self._expire(now)
             entry = self._items.get(key)
@@ -81,13 +98,18 @@ class WorkspaceStore:
 
     def put(self, key: str, snapshot: Snapshot) -> None:
         """Keep ``snapshot`` under ``key``, dropping the entry used longest ago if full."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self._expire(now)
             self._items[key] = _Entry(snapshot, now)
             self._items.move_to_end(key)
-            while len(self._items) > self._max_entries:
+            while len(self._items) > self._max_entries or (
+                len(self._items) > 1 and self._stored_bytes() > self._max_bytes
+            ):
                 self._items.popitem(last=False)
+
+    def _stored_bytes(self) -> int:
+        return sum(e.snapshot.n_bytes for e in self._items.values())
 
     def __len__(self) -> int:
         with self._lock:
