@@ -220,7 +220,12 @@ if len(trained) > 1:
     st.subheader("Models trained in this session")
     rows = []
     for label, trained_source in trained.items():
-        perf = prediction_set(dataclasses.replace(trained_source, spec=spec), frame).performance
+        try:
+            measured = prediction_set(dataclasses.replace(trained_source, spec=spec), frame)
+        except FairLabError as exc:
+            st.caption(f"{md(label)}: {md(str(exc))}")
+            continue
+        perf = measured.performance
         rows.append(
             {
                 "model": label,

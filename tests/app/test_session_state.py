@@ -211,6 +211,24 @@ def test_a_newly_trained_model_is_the_one_audited_everywhere() -> None:
     assert app.selectbox(key=state.MODEL_ACTIVE).value == labels[0]
 
 
+def test_models_picked_before_a_spec_change_follow_the_new_spec() -> None:
+    app = _app()
+    _upload(app)
+    _visit(app, MODEL)
+    labels = [_train(app, name) for name in MODELS[:2]]
+    _visit(app, DATA)
+    app.multiselect(key=state.DATA_FEATURES).set_value([]).run()
+    for page in (MODEL, FAIRNESS):
+        _visit(app, page)
+        assert not app.error, texts(app, "error")
+    _visit(app, DATA)
+    app.multiselect(key=state.DATA_FEATURES).set_value(["priors", "sex"]).run()
+    _visit(app, MODEL)
+    assert app.session_state[state.PREDICTIONS] == app.session_state[state.TRAINED][labels[-1]]
+    assert f"Performance: {app.session_state[state.PREDICTIONS].label}" in texts(app, "header")
+    assert len(app.dataframe[0].value) == 2
+
+
 # ------------------------------------------------------------------ items 4 and 5
 
 
