@@ -31,8 +31,8 @@ MAX_STORED_BYTES = 1024 * 1024 * 1024
 """All kept uploads together; the workspaces used longest ago go first beyond it."""
 
 WORKSPACE_UNKNOWN_NOTICE = (
-    "This address names a workspace that is unknown or has expired (workspaces are kept "
-    "for 8 hours): FairLab opened the default dataset in a new one."
+    "The workspace this address names is unknown or has expired (a workspace is kept for "
+    "8 hours, for the browser that made it): FairLab started a new one."
 )
 
 
