@@ -1,8 +1,8 @@
 """FairLab: the Streamlit entry point.
 
-Sets the page up, makes sure a dataset is loaded (Adult on first visit), hands over to the
-page the user chose, then draws the shared sidebar (after the page, so it shows the spec
-the page has just set).
+Sets the page up, makes sure a dataset is loaded (the workspace the address names, else
+Adult), hands over to the page the user chose, draws the shared sidebar (after the page,
+so it shows the spec the page has just set), and keeps the session's work in its workspace.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fairlab_ui import sidebar, state
 from fairlab_ui.jobs import warm_up_kernels
 from fairlab_ui.lessons import PRESENT_KEY, presenting, warm_up_lessons
 from fairlab_ui.render import PageStopped
-from fairlab_ui.session import ensure_dataset
+from fairlab_ui.session import ensure_dataset, save_workspace
 
 st.set_page_config(page_title="FairLab", page_icon=":material/balance:", layout="wide")
 
@@ -39,6 +39,9 @@ if presenting() and page.title != "Learn":
     st.session_state[PRESENT_KEY] = False
     st.rerun()
 state.keep_widget_values()
+notice = st.session_state.pop(state.WORKSPACE_NOTICE, None)
+if notice:
+    st.info(notice, icon=":material/info:")
 slot = st.sidebar.container()
 try:
     page.run()
@@ -49,3 +52,4 @@ if not presenting():
     with slot:
         sidebar.render()
 state.remember_widget_values()
+save_workspace()

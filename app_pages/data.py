@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from fairlab.data.bundled import BUNDLED_NAMES, bundled_titles
@@ -10,8 +12,10 @@ from fairlab.data.synthetic import SCENARIOS, WorldConfig
 from fairlab.errors import FairLabError
 from fairlab.labels import distinct_labels
 from fairlab.plots import base_rate_chart, intersection_heatmap, missing_values_chart
+from fairlab.spec import bin_labels
 from fairlab_ui import cache, data_options, session, spec_form, state
 from fairlab_ui.render import md, show_error, show_problems, stop_page
+from fairlab_ui.workspace import WORKSPACE_PARAM
 
 MAX_LABEL_OPTIONS = 50
 ROLE_HELP = {
@@ -33,15 +37,14 @@ st.caption(
 
 # ---------------------------------------------------------------------- source
 def _on_bundled_change() -> None:
-    session.use_bundled(st.session_state[state.DATA_BUNDLED])
+    session.use_bundled(state.choice(state.DATA_BUNDLED))
 
 
 def _on_upload_change() -> None:
     uploaded = st.session_state.get(state.DATA_UPLOAD)
     if uploaded is not None:
-        data_options.use_upload(
-            uploaded.name, uploaded.getvalue(), data_options.current_read_options("data_")
-        )
+        header, delimiter = data_options.current_read_options()
+        session.use_upload(uploaded.name, uploaded.getvalue(), header=header, delimiter=delimiter)
 
 
 KNOBS = {
@@ -82,7 +85,13 @@ def synthetic_form() -> None:
             show_error(str(exc))
             return
         session.use_synthetic(config)
-        st.query_params.from_dict({"world": "1", **config.to_query_params()})
+        st.query_params.from_dict(
+            {
+                WORKSPACE_PARAM: st.session_state[state.WORKSPACE],
+                "world": "1",
+                **config.to_query_params(),
+            }
+        )
     if state.active_dataset() is not None and state.active_dataset().kind == "synthetic":
         st.caption("The page's address now holds these settings: share it to open this world.")
 
@@ -90,7 +99,7 @@ def synthetic_form() -> None:
 source = st.radio(
     "Source",
     [state.SOURCE_BUNDLED, state.SOURCE_UPLOAD, state.SOURCE_SYNTHETIC],
-    key=state.DATA_SOURCE,
+    **state.show(state.DATA_SOURCE, state.SOURCE_BUNDLED),
     horizontal=True,
     label_visibility="collapsed",
 )
@@ -99,9 +108,8 @@ if source == state.SOURCE_BUNDLED:
     chosen = st.selectbox(
         "Bundled dataset",
         BUNDLED_NAMES,
-        key=state.DATA_BUNDLED,
+        **state.show(state.DATA_BUNDLED, state.DEFAULT_BUNDLED, then=_on_bundled_change),
         format_func=titles.__getitem__,
-        on_change=_on_bundled_change,
     )
     active = state.active_dataset()
     if active is not None and active.key != f"bundled:{chosen}":
@@ -114,13 +122,19 @@ if source == state.SOURCE_BUNDLED:
 elif source == state.SOURCE_SYNTHETIC:
     synthetic_form()
 else:
-    data_options.read_options("data_")
+    data_options.read_options()
     st.file_uploader(
         "Upload a CSV file (.csv, .csv.gz, or a .zip of one CSV; UTF-8 or Latin-1)",
         type=data_options.UPLOAD_TYPES,
         key=state.DATA_UPLOAD,
         on_change=_on_upload_change,
     )
+    active = state.active_dataset()
+    if active is not None and active.kind == "upload":
+        st.caption(
+            f"In use: your upload {md(active.name)}, kept on the server for this workspace "
+            "only. Upload another file to replace it."
+        )
 upload_error = st.session_state.get(state.UPLOAD_ERROR)
 if upload_error:
     show_error(upload_error)
@@ -176,12 +190,8 @@ with columns_tab:
 
 # ---------------------------------------------------------------------- spec
 st.header("What to audit", divider="gray")
-stored = state.current_spec()
-spec_form.seed(stored, dataset)
-spec, problems = spec_form.read(dataset)
-merges = data_options.group_merges("data_", stored, frame, st.session_state[state.DATA_SENSITIVE])
-spec = spec.replace(merges=merges) if spec is not None else None
-st.session_state[state.SPEC] = spec
+spec = state.current_spec()
+problems = spec_form.draft(dataset)[1] if spec is None else []
 if spec is not None:
     problems = problems + cache.validate_spec(dataset.key, spec, frame)
 
@@ -191,17 +201,15 @@ with left:
     st.selectbox(
         "Outcome (target) column",
         columns,
-        key=state.DATA_TARGET,
-        on_change=spec_form.on_target_change,
-        args=(dataset,),
+        **spec_form.bind(state.DATA_TARGET, dataset),
         help="The observed outcome the decisions are about, e.g. income above 50K.",
     )
     show_problems(problems, "target")
-    target = st.session_state[state.DATA_TARGET]
+    target = state.choice(state.DATA_TARGET)
     st.selectbox(
         "Positive (favourable) outcome",
         distinct_labels(frame[target], limit=MAX_LABEL_OPTIONS),
-        key=state.DATA_POSITIVE,
+        **spec_form.bind(state.DATA_POSITIVE, dataset),
         format_func=str,
         placeholder="Choose which value counts as the positive outcome",
         help=(
@@ -214,30 +222,28 @@ with right:
     st.multiselect(
         "Sensitive attributes",
         [c for c in columns if c != target],
-        key=state.DATA_SENSITIVE,
-        on_change=spec_form.on_sensitive_change,
-        args=(dataset,),
+        **spec_form.bind(state.DATA_SENSITIVE, dataset),
         help=(
             "Attributes along which people may experience fairness-related harms, such "
             "as sex, race or age. Numeric ones are cut into groups with bins."
         ),
     )
     show_problems(problems, "sensitive")
-    for column in st.session_state[state.DATA_SENSITIVE]:
-        key = state.DATA_BINS_PREFIX + column
-        if key in st.session_state:
-            st.text_input(
-                f"Bins for {md(column)} (cut points, comma-separated)",
-                key=key,
-                help="Groups are half-open intervals: 25, 45 gives < 25, [25, 45) and ≥ 45.",
-            )
+    sensitive = state.choice(state.DATA_SENSITIVE)
+    for key in spec_form.bins_keys():
+        column = key.removeprefix(state.DATA_BINS_PREFIX)
+        st.text_input(
+            f"Bins for {md(column)} (cut points, comma-separated)",
+            **spec_form.bind(key, dataset),
+            help="Groups are half-open intervals: 25, 45 gives < 25, [25, 45) and ≥ 45.",
+        )
     show_problems(problems, "bins")
-    data_options.group_merge_form("data_", frame, st.session_state[state.DATA_SENSITIVE])
-    if any(frame[c].isna().any() for c in st.session_state[state.DATA_SENSITIVE] if c in frame):
+    data_options.group_merge_form(dataset, sensitive)
+    if any(frame[c].isna().any() for c in sensitive if c in frame):
         st.radio(
             "Rows with a missing sensitive value",
             ["own_group", "drop"],
-            key=state.DATA_MISSING_POLICY,
+            **spec_form.bind(state.DATA_MISSING_POLICY, dataset),
             format_func={"own_group": "keep as their own group", "drop": "leave out"}.__getitem__,
             horizontal=True,
         )
@@ -246,7 +252,7 @@ with right:
 st.multiselect(
     "Features a model may use",
     [c for c in columns if c != target],
-    key=state.DATA_FEATURES,
+    **spec_form.bind(state.DATA_FEATURES, dataset),
     help=(
         "By default every column except the outcome, the sensitive attributes, "
         "identifiers, constant columns, free text and dates. Adding a sensitive attribute "
@@ -254,11 +260,9 @@ st.multiselect(
     ),
 )
 show_problems(problems, "features")
-data_options.leakage_warnings("data_", dataset.key, spec, frame)
+data_options.leakage_warnings(dataset.key, spec, frame)
 
-has_predictions = bool(
-    st.session_state.get(state.DATA_PREDICTION) or st.session_state.get(state.DATA_SCORE)
-)
+has_predictions = bool(state.choice(state.DATA_PREDICTION) or state.choice(state.DATA_SCORE))
 with st.expander(
     "The file already holds a model's predictions or scores (optional)", expanded=has_predictions
 ):
@@ -271,18 +275,16 @@ with st.expander(
         st.selectbox(
             "Prediction column",
             [None, *[c for c in columns if c != target]],
-            key=state.DATA_PREDICTION,
+            **spec_form.bind(state.DATA_PREDICTION, dataset),
             format_func=lambda c: "(none)" if c is None else c,
             placeholder="(none)",
-            on_change=spec_form.on_prediction_change,
-            args=(dataset,),
         )
-        prediction = st.session_state[state.DATA_PREDICTION]
+        prediction = state.choice(state.DATA_PREDICTION)
         if prediction is not None:
             st.multiselect(
                 "Values that mean a positive prediction",
                 distinct_labels(frame[prediction], limit=MAX_LABEL_OPTIONS),
-                key=state.DATA_PREDICTION_POSITIVE,
+                **spec_form.bind(state.DATA_PREDICTION_POSITIVE, dataset),
                 format_func=str,
             )
         show_problems(problems, "prediction")
@@ -292,14 +294,14 @@ with st.expander(
         st.selectbox(
             "Score column",
             [None, *numeric],
-            key=state.DATA_SCORE,
+            **spec_form.bind(state.DATA_SCORE, dataset),
             format_func=lambda c: "(none)" if c is None else c,
             placeholder="(none)",
         )
-        if st.session_state[state.DATA_SCORE] is not None:
+        if state.choice(state.DATA_SCORE) is not None:
             st.number_input(
                 "Threshold (score ≥ threshold is a positive prediction)",
-                key=state.DATA_THRESHOLD,
+                **spec_form.bind(state.DATA_THRESHOLD, dataset),
                 format="%.4g",
             )
         show_problems(problems, "score")
@@ -372,10 +374,23 @@ if profile.dropped:
     dropped = "; ".join(f"{n:,} with {md(reason)}" for reason, n in profile.dropped.items())
     st.caption(f"{profile.n_rows:,} rows are audited; left out: {dropped}.")
 
+def _in_bin_order(group_profile: GroupProfile, attribute: str) -> GroupProfile:
+    """Binned groups in the order of their bins ("< 30", "[30, 50)", "≥ 50"), not by size;
+    a group that is not a bin (missing values) comes last."""
+    edges = spec.bins_for(attribute)
+    if edges is None:
+        return group_profile
+    order = {label: i for i, label in enumerate(bin_labels(edges))}
+    table = group_profile.table.sort_values(
+        "group", key=lambda g: g.map(order).fillna(len(order)), kind="stable"
+    ).reset_index(drop=True)
+    return dataclasses.replace(group_profile, table=table)
+
+
 attributes = list(profile.groups)
 tabs = st.tabs([md(a) for a in attributes])
 for tab, attribute in zip(tabs, attributes, strict=True):
-    group_profile = profile.groups[attribute]
+    group_profile = _in_bin_order(profile.groups[attribute], attribute)
     with tab:
         chart_col, table_col = st.columns([1, 1], gap="medium")
         is_pair = attribute.count("×") == 1 and len(spec.sensitive) == 2

@@ -15,6 +15,7 @@ from fairlab.fairness import (
     CRITERIA,
     METRIC_EXPLANATIONS,
     METRIC_NAMES,
+    MIN_CASES,
     FairnessConfig,
     assess_counts,
 )
@@ -23,8 +24,14 @@ from fairlab.plots.thresholds import set_threshold_markers, threshold_curve_char
 from fairlab.report import METRIC_TITLES
 from fairlab_ui import cache, reports, state
 from fairlab_ui.glossary_links import glossary_links
-from fairlab_ui.predictions import active_source, fairness, prediction_set
-from fairlab_ui.render import md, show_error, stop_page
+from fairlab_ui.predictions import (
+    SPEC_FIRST,
+    active_source,
+    fairness,
+    prediction_set,
+    spec_is_valid,
+)
+from fairlab_ui.render import md, show_choice_warnings, show_error, stop_page
 from fairlab_ui.thresholds import sweep_for
 
 COMPARISONS = {
@@ -40,7 +47,12 @@ st.caption(
 )
 
 dataset = state.active_dataset()
+spec = state.current_spec()
 source = active_source()
+if dataset is not None and (spec is None or not spec_is_valid(dataset, spec)):
+    st.info(SPEC_FIRST, icon=":material/info:")
+    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table:")
+    stop_page()
 if dataset is None or source is None:
     st.info("Get predictions on the Model page first.", icon=":material/info:")
     st.page_link(
@@ -48,6 +60,8 @@ if dataset is None or source is None:
     )
     stop_page()
 frame = dataset.frame
+# A choice on the Data page that no longer fits (a threshold outside the scores), first.
+show_choice_warnings(cache.validate_spec(dataset.key, source.spec, dataset.frame))
 predictions = prediction_set(source, frame)
 data = predictions.data
 st.markdown(
@@ -61,23 +75,24 @@ with st.expander("Assessment settings", icon=":material/tune:"):
         "Compare groups",
         list(COMPARISONS),
         format_func=COMPARISONS.__getitem__,
-        key="fair_comparison",
+        **state.show("fair_comparison", "between_groups"),
     )
     references: list[tuple[str, str]] = []
     if comparison == "reference":
         for attribute in data.attributes:
             groups = sorted(str(g) for g in data.groups(attribute).unique())
             reference = left.selectbox(
-                f"Reference group of {md(attribute)}", groups, key=f"fair_reference_{attribute}"
+                f"Reference group of {md(attribute)}",
+                groups,
+                **state.show(f"fair_reference_{attribute}", groups[0], groups),
             )
             references.append((attribute, reference))
     ratio_bound = right.number_input(
         "Ratios pass at or above",
         0.5,
         1.0,
-        0.8,
-        0.05,
-        key="fair_ratio_bound",
+        step=0.05,
+        **state.show("fair_ratio_bound", 0.8),
         help="0.8 is the four-fifths rule of US employment guidance: a rule of thumb, "
         "not a law of nature.",
     )
@@ -85,17 +100,22 @@ with st.expander("Assessment settings", icon=":material/tune:"):
         "Differences pass at or below",
         0.0,
         0.5,
-        0.1,
-        0.01,
-        key="fair_tolerance",
+        step=0.01,
+        **state.show("fair_tolerance", 0.1),
         help="A tolerance for differences of rates, chosen for the context of the decision.",
     )
-    n_boot = right.select_slider(
-        "Bootstrap resamples", [200, 500, 1000, 2000, 5000], value=1000, key="fair_n_boot"
+    min_cases = right.number_input(
+        "Fewest cases for a confident verdict",
+        1,
+        10_000,
+        step=5,
+        **state.show("fair_min_cases", MIN_CASES),
+        help="A group whose rate has fewer cases in its denominator (positives for TPR, "
+        "negatives for FPR, …) is listed as too small and cannot make a verdict confident.",
     )
 try:
     config = FairnessConfig(
-        n_boot=int(n_boot),
+        min_cases=int(min_cases),
         comparison=comparison,
         reference_groups=tuple(references),
         ratio_bound=float(ratio_bound),
@@ -327,7 +347,7 @@ def threshold_explorer(attribute: str, metric: str, cost_ratio: float, per_group
                 "Threshold", low, high, default, step=(high - low) / 100, key="fair_threshold"
             )
         st.session_state[state.THRESHOLDS] = (attribute, threshold)
-    # The chart goes out first: the bootstrap behind the verdicts below must not delay it.
+    # The chart goes out first: the verdicts below must not delay it.
     with chart_col:
         st.plotly_chart(_threshold_figure(attribute, metric, threshold), key="fair_threshold_chart")
     overall = sweep.overall_at(threshold)

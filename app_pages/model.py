@@ -3,6 +3,7 @@ model saved with skops; then see how it performs on the test split, overall and 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import streamlit as st
@@ -16,8 +17,14 @@ from fairlab.split import SplitConfig
 from fairlab_ui import cache, state
 from fairlab_ui.glossary_links import glossary_links
 from fairlab_ui.params import param_widget
-from fairlab_ui.predictions import PredictionSource, active_source, prediction_set
-from fairlab_ui.render import md, show_error, stop_page
+from fairlab_ui.predictions import (
+    SPEC_FIRST,
+    PredictionSource,
+    active_source,
+    file_source,
+    prediction_set,
+)
+from fairlab_ui.render import md, show_choice_warnings, show_error, stop_page
 
 SOURCE_TRAIN = "Train a model here"
 SOURCE_FILE = "Predictions already in the file"
@@ -33,15 +40,50 @@ dataset = state.active_dataset()
 spec = state.current_spec()
 problems = cache.validate_spec(dataset.key, spec, dataset.frame) if dataset and spec else []
 if dataset is None or spec is None or any(p.severity == "error" for p in problems):
-    st.info("Set a valid audit spec on the Data page first.", icon=":material/info:")
+    st.info(SPEC_FIRST, icon=":material/info:")
     st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table:")
     stop_page()
 frame = dataset.frame
+# A choice on the Data page that no longer fits (a threshold outside the scores), first.
+show_choice_warnings(problems)
+
+
+def _trained_here() -> dict[str, PredictionSource]:
+    """The models trained in this session on this dataset, by label, oldest first."""
+    return {
+        label: source
+        for label, source in st.session_state.get(state.TRAINED, {}).items()
+        if source.dataset_key == dataset.key
+    }
+
+
+def _on_source_change() -> None:
+    """The user picked where predictions come from: audit the file's, or the model picked
+    before among those trained here."""
+    picked_source = state.choice(state.MODEL_SOURCE)
+    if picked_source == SOURCE_FILE:
+        st.session_state[state.PREDICTIONS] = file_source(dataset, spec)
+    elif picked_source == SOURCE_TRAIN:
+        picked = _trained_here().get(state.choice(state.MODEL_ACTIVE))
+        if picked is not None:
+            st.session_state[state.PREDICTIONS] = picked
+
+
+def _on_model_picked(key: str) -> None:
+    """The user picked a model to audit among those trained here."""
+    state.commit(key)
+    st.session_state[state.PREDICTIONS] = _trained_here()[st.session_state[key]]
+
 
 sources = [SOURCE_TRAIN, SOURCE_SKOPS]
 if spec.has_predictions:
     sources.insert(0, SOURCE_FILE)
-choice = st.radio("Where the predictions come from", sources, key="model_source", horizontal=True)
+choice = st.radio(
+    "Where the predictions come from",
+    sources,
+    **state.show(state.MODEL_SOURCE, sources[0], sources, then=_on_source_change),
+    horizontal=True,
+)
 
 
 def _split_form(prefix: str) -> SplitConfig:
@@ -69,16 +111,18 @@ if choice == SOURCE_FILE:
     if spec.score_column:
         described.append(f"scores in **{md(spec.score_column)}** (threshold {spec.threshold:g})")
     st.markdown("Auditing " + " and ".join(described) + ", on every row of the file.")
-    st.session_state[state.PREDICTIONS] = PredictionSource(
-        kind="file", dataset_key=dataset.key, spec=spec, label="predictions in the file"
-    )
 
 elif choice == SOURCE_TRAIN:
     if not spec.features:
         st.info("Choose feature columns on the Data page to train a model.", icon=":material/info:")
         stop_page()
     titles = {name: model_spec(name).title for name in MODEL_NAMES}
-    name = st.selectbox("Model", MODEL_NAMES, format_func=titles.__getitem__, key="model_name")
+    name = st.selectbox(
+        "Model",
+        MODEL_NAMES,
+        format_func=titles.__getitem__,
+        **state.show(state.MODEL_NAME, MODEL_NAMES[0]),
+    )
     zoo = model_spec(name)
     st.caption(zoo.description)
     with st.form("model_train_form", border=True):
@@ -106,11 +150,13 @@ elif choice == SOURCE_TRAIN:
         except FairLabError as exc:
             show_error(str(exc))
         else:
+            # A model just trained is the one audited, until the user picks another.
+            label = source.label + f", test {split.test_size:.0%}, seed {split.random_state}"
             trained = st.session_state.setdefault(state.TRAINED, {})
-            trained[source.label + f", test {split.test_size:.0%}, seed {split.random_state}"] = (
-                source
-            )
+            trained.pop(label, None)
+            trained[label] = source
             st.session_state[state.PREDICTIONS] = source
+            state.set_choice(state.MODEL_ACTIVE, label)
 
 else:
     st.caption(
@@ -169,16 +215,17 @@ else:
                         st.session_state[state.PREDICTIONS] = source
 
 
-trained = {
-    label: source
-    for label, source in st.session_state.get(state.TRAINED, {}).items()
-    if source.dataset_key == dataset.key and source.spec == spec
-}
+trained = _trained_here()
 if len(trained) > 1:
     st.subheader("Models trained in this session")
     rows = []
-    for label, source in trained.items():
-        perf = prediction_set(source, frame).performance
+    for label, trained_source in trained.items():
+        try:
+            measured = prediction_set(dataclasses.replace(trained_source, spec=spec), frame)
+        except FairLabError as exc:
+            st.caption(f"{md(label)}: {md(str(exc))}")
+            continue
+        perf = measured.performance
         rows.append(
             {
                 "model": label,
@@ -189,11 +236,18 @@ if len(trained) > 1:
             }
         )
     st.dataframe(rows, hide_index=True)
-    labels = list(trained)
-    current = active_source()
-    index = next((i for i, s in enumerate(trained.values()) if s == current), len(labels) - 1)
-    picked = st.selectbox("Model to audit", labels, index=index, key="model_active")
-    st.session_state[state.PREDICTIONS] = trained[picked]
+    audited = st.session_state.get(state.PREDICTIONS)
+    shown = next((label for label, s in trained.items() if s == audited), None)
+    st.session_state[state.MODEL_ACTIVE] = shown
+    st.selectbox(
+        "Model to audit",
+        list(trained),
+        key=state.MODEL_ACTIVE,
+        on_change=_on_model_picked,
+        args=(state.MODEL_ACTIVE,),
+        placeholder="Choose a model (the predictions audited now are not one of these)",
+        help="A model just trained becomes the one audited on every page.",
+    )
 
 source = active_source()
 if source is None:
@@ -248,15 +302,18 @@ if predictions.y_score is not None:
             key="model_roc",
         )
     with calibration_col:
-        st.plotly_chart(
-            cache.cached_figure(
+        try:
+            calibration = cache.cached_figure(
                 ("model-calibration", source, attribute),
                 lambda: calibration_chart(
                     calibration_by_group(predictions.data.y_true, predictions.y_score, groups)
                 ),
-            ),
-            key="model_calibration",
-        )
+            )
+        except FairLabError as exc:
+            # Scores that are not probabilities (a decile score) have no calibration curve.
+            st.caption(md(str(exc)))
+        else:
+            st.plotly_chart(calibration, key="model_calibration")
 else:
     st.caption("No scores: ROC and calibration curves need a score or probability per row.")
 glossary_links(

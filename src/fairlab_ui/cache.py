@@ -47,9 +47,11 @@ def load_bundled(name: str) -> BundledWithRoles:
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def read_upload(key: str, _raw: bytes, name: str) -> CsvReadResult:
-    """Read an uploaded CSV; cached by the SHA-256 of its bytes."""
-    return read_csv(_raw, name=name)
+def read_upload(
+    key: str, _raw: bytes, name: str, header: bool = True, delimiter: str | None = None
+) -> CsvReadResult:
+    """Read an uploaded CSV; cached by the SHA-256 of its bytes and the reading options."""
+    return read_csv(_raw, name=name, header=header, delimiter=delimiter)  # type: ignore[arg-type]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

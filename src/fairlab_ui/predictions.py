@@ -9,6 +9,7 @@ and one user's upload is only reachable with its bytes.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -130,7 +131,7 @@ def prediction_set(source: PredictionSource, _frame: pd.DataFrame) -> Prediction
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner="Assessing groups (bootstrap)…")
+@st.cache_resource(max_entries=32, show_spinner="Assessing groups…")
 def fairness(
     source: PredictionSource, config: FairnessConfig, _frame: pd.DataFrame
 ) -> FairnessResult:
@@ -142,21 +143,42 @@ def fairness(
 
 
 def active_source() -> PredictionSource | None:
-    """The session's active prediction source, if it still fits the dataset and spec."""
+    """The predictions the user picked, computed with the session's current spec.
+
+    The pick (a model trained here, the file's predictions, an uploaded model) is the
+    user's; the spec is the one on the Data page now, so a model picked before the spec
+    changed is audited (retrained if need be) with the new spec rather than dropped. Until
+    the user picks anything, a file that holds predictions has them audited.
+    """
     source: PredictionSource | None = st.session_state.get(state.PREDICTIONS)
     dataset = state.active_dataset()
     spec = state.current_spec()
     if dataset is None or spec is None:
         return None
-    if source is not None and source.dataset_key == dataset.key and source.spec == spec:
-        return source
-    if spec.has_predictions and _spec_is_valid(dataset.key, spec, dataset.frame):
-        # The file holds predictions: audit them until the user trains or loads a model.
-        return PredictionSource(
-            kind="file", dataset_key=dataset.key, spec=spec, label="predictions in the file"
-        )
+    if source is not None and source.dataset_key == dataset.key:
+        if source.spec == spec:
+            return source
+        if source.kind != "skops" and spec_is_valid(dataset, spec):
+            if source.kind == "model" and spec.features:
+                return dataclasses.replace(source, spec=spec)
+            if source.kind == "file" and spec.has_predictions:
+                return dataclasses.replace(source, spec=spec)
+    if spec.has_predictions and spec_is_valid(dataset, spec):
+        return file_source(dataset, spec)
     return None
 
 
-def _spec_is_valid(dataset_key: str, spec: AuditSpec, frame: pd.DataFrame) -> bool:
-    return not any(p.severity == "error" for p in validate_spec(dataset_key, spec, frame))
+def file_source(dataset: state.ActiveDataset, spec: AuditSpec) -> PredictionSource:
+    """The predictions or scores held in the file, as the spec names them."""
+    return PredictionSource(
+        kind="file", dataset_key=dataset.key, spec=spec, label="predictions in the file"
+    )
+
+
+SPEC_FIRST = "Set a valid audit spec on the Data page first."
+
+
+def spec_is_valid(dataset: state.ActiveDataset, spec: AuditSpec) -> bool:
+    """Whether ``spec`` has no errors on ``dataset``."""
+    problems = validate_spec(dataset.key, spec, dataset.frame)
+    return not any(p.severity == "error" for p in problems)

@@ -41,6 +41,18 @@ def show_problems(problems: Iterable[SpecProblem], *fields: SpecField) -> None:
                 show_warning(problem.message)
 
 
+CHOICE_WARNING_FIELDS: tuple[SpecField, ...] = ("score", "prediction")
+"""Spec fields whose warnings change every number a model page shows."""
+
+
+def show_choice_warnings(problems: Iterable[SpecProblem]) -> None:
+    """On a page that shows numbers: say first which choice of the spec no longer fits the
+    data (a threshold outside the scores), so no number is read without it."""
+    for problem in problems:
+        if problem.severity == "warning" and problem.field in CHOICE_WARNING_FIELDS:
+            show_warning(f"Check the spec on the Data page: {problem.message}")
+
+
 class PageStopped(Exception):  # noqa: N818 - a control-flow signal, not an error
     """Raised by :func:`stop_page`; ``app.py`` catches it after the page."""
 

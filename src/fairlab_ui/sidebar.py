@@ -54,6 +54,10 @@ def render() -> None:
         if source is None:
             st.caption("None yet: train or load a model, or use predictions in the file.")
         else:
-            st.markdown(md(source.label))
+            st.markdown(f"Auditing: {md(source.label)}")
+            st.caption(
+                "Every page audits these, until you pick others on the Model page; a model "
+                "you train becomes the one audited."
+            )
         st.divider()
         st.caption(SOCIO_TECHNICAL_NOTE)

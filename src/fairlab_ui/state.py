@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +28,11 @@ TRAINED = "trained_models"
 SKOPS_MODEL = "skops_model"
 THRESHOLDS = "thresholds"
 THRESHOLD_FIGURE = "threshold_figure"
+CHOICES = "choices"
+SOURCE = "source"
+WORKSPACE = "workspace_token"
+WORKSPACE_NOTICE = "workspace_notice"
+BOUND = "bound_widget_keys"
 
 # Widgets of the Data page.
 DATA_SOURCE = "data_source"
@@ -43,7 +50,7 @@ DATA_PREDICTION_POSITIVE = "data_prediction_positive"
 DATA_SCORE = "data_score"
 DATA_THRESHOLD = "data_threshold"
 
-SPEC_WIDGET_KEYS = (
+SPEC_CHOICE_KEYS = (
     DATA_TARGET,
     DATA_POSITIVE,
     DATA_SENSITIVE,
@@ -54,6 +61,13 @@ SPEC_WIDGET_KEYS = (
     DATA_SCORE,
     DATA_THRESHOLD,
 )
+"""The spec form's choices (with the ``DATA_BINS_PREFIX`` ones); a new dataset or spec
+replaces them all."""
+
+# Widgets of the Model page whose values are choices.
+MODEL_SOURCE = "model_source"
+MODEL_NAME = "model_name"
+MODEL_ACTIVE = "model_active"
 
 SOURCE_BUNDLED = "Bundled dataset"
 SOURCE_UPLOAD = "Upload a CSV"
@@ -94,16 +108,65 @@ def current_spec() -> AuditSpec | None:
     return st.session_state.get(SPEC)
 
 
-def reset_spec_widgets() -> None:
-    """Forget the spec widgets' values so they are seeded again from the stored spec, and
-    the other pages' kept choices, which belonged to the dataset loaded before."""
-    for key in list(st.session_state.keys()):
-        if key in SPEC_WIDGET_KEYS or str(key).startswith(DATA_BINS_PREFIX):
-            del st.session_state[key]
-    kept = st.session_state.get(KEPT_WIDGETS, {})
-    st.session_state[KEPT_WIDGETS] = {
-        k: v for k, v in kept.items() if k in (DATA_SOURCE, DATA_BUNDLED)
-    }
+def choices() -> dict[str, Any]:
+    """The session's choices: widget key to the value the user last set.
+
+    This is the one place a choice lives. It is written only by the user's actions (a
+    widget's ``on_change`` through :func:`commit`, loading data or a spec, training a model)
+    and read by :func:`show` before a widget is drawn, so a page change, which clears the
+    widget state of the page left behind, never changes a choice.
+    """
+    return st.session_state.setdefault(CHOICES, {})
+
+
+def choice(key: str, default: Any = None) -> Any:
+    """The value the user last set for ``key``, or ``default``."""
+    return choices().get(key, default)
+
+
+def set_choice(key: str, value: Any) -> None:
+    """Record a choice the user made by an action other than the widget itself."""
+    choices()[key] = value
+
+
+def commit(key: str) -> None:
+    """``on_change`` callback: the widget ``key`` now holds the user's choice."""
+    choices()[key] = st.session_state[key]
+
+
+def show(
+    key: str,
+    default: Any = None,
+    options: list[Any] | None = None,
+    then: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Make the widget ``key`` show the stored choice; call just before drawing it.
+
+    A stored choice that is not among ``options`` (when given) is not shown, but kept:
+    the widget shows ``default`` until the choice is possible again or the user changes it.
+
+    Returns the keyword arguments that bind the widget (its key and an ``on_change`` that
+    records the user's edit, then calls ``then``), to be passed as ``**show(key)``; the
+    widget must not be given a default value of its own.
+    """
+    value = choice(key, default)
+    st.session_state[key] = value if options is None or value in options else default
+    st.session_state.setdefault(BOUND, set()).add(key)
+    return {"key": key, "on_change": _commit_then, "args": (key, then)}
+
+
+def _commit_then(key: str, then: Callable[[], None] | None) -> None:
+    commit(key)
+    if then is not None:
+        then()
+
+
+def forget_choices(keys: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> None:
+    """Drop the choices ``keys`` and those starting with one of ``prefixes`` (they belonged
+    to the dataset or spec loaded before)."""
+    store = choices()
+    for key in [k for k in store if k in keys or k.startswith(prefixes)]:
+        del store[key]
 
 
 # Widgets and requests of the Explain page.
@@ -141,14 +204,15 @@ KEPT_WIDGETS = "kept_widget_values"
 
 
 def remember_widget_values() -> None:
-    """Copy the analysis pages' widget values into a plain session entry, at the end of a
-    run: a page change clears the widget state of the page left behind before the next
+    """Copy the values of the widgets not bound to a choice (:func:`show`) into a plain
+    session entry, at the end of a run: a page change clears the widget state of the page left behind before the next
     run starts, so the copy is what survives."""
     prefixes = tuple(PAGE_PREFIXES.values())
+    bound = st.session_state.get(BOUND, set())
     kept = dict(st.session_state.get(KEPT_WIDGETS, {}))
     for key, value in st.session_state.items():
         name = str(key)
-        if name.startswith(prefixes) and not _NOT_SETTABLE.search(name):
+        if name.startswith(prefixes) and name not in bound and not _NOT_SETTABLE.search(name):
             kept[name] = value
     st.session_state[KEPT_WIDGETS] = kept
 
@@ -164,10 +228,8 @@ def keep_widget_values() -> None:
             st.session_state[key] = value
 
 
-# Data options (issue 12b: upload options, group merging, leakage warnings); widgets of
-# the Data page, drawn by fairlab_ui.data_options.
+# Upload options and group merging on the Data page (fairlab_ui.data_options).
 DATA_NO_HEADER = "data_opt_no_header"
 DATA_SEPARATOR = "data_opt_separator"
 DATA_MERGE_MIN_PREFIX = "data_merge_min_"
 DATA_MERGE_MAP_PREFIX = "data_merge_map_"
-MERGES_WRITTEN = "merges_written"
