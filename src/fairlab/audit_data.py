@@ -116,10 +116,29 @@ class AuditData:
 
 
 def _intersect(groups: pd.DataFrame) -> pd.Series:
+    """The intersection's labels, ordered as the product of each attribute's group order
+    (bins stay in bin order: '< 30 × F' before '[30, 50) × F')."""
     combined = groups.iloc[:, 0].astype(str)
+    order = _group_order(groups.iloc[:, 0])
     for column in groups.columns[1:]:
         combined = combined + INTERSECTION_SEPARATOR + groups[column].astype(str)
-    return combined.astype("category")
+        order = [
+            f"{left}{INTERSECTION_SEPARATOR}{right}"
+            for left in order
+            for right in _group_order(groups[column])
+        ]
+    present = set(combined.unique())
+    categories = [label for label in order if label in present]
+    categories += sorted(present.difference(categories))
+    return pd.Series(
+        pd.Categorical(combined, categories=categories), index=groups.index, name=combined.name
+    )
+
+
+def _group_order(labels: pd.Series) -> list[str]:
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        return [str(label) for label in labels.cat.categories]
+    return sorted(str(label) for label in labels.unique())
 
 
 def build_audit_data(frame: pd.DataFrame, spec: AuditSpec) -> AuditData:

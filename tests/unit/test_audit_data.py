@@ -101,3 +101,27 @@ def test_merged_groups_reach_the_audit_data_and_their_counts_add_up() -> None:
     counts = data.sensitive_features["place"].value_counts().to_dict()
     assert counts == {"big": 80, "Other": 120}
     assert data.n_rows == 200
+
+
+def test_an_intersection_keeps_each_attributes_group_order() -> None:
+    frame = pd.DataFrame(
+        {
+            "y": [0, 1] * 6,
+            "age": [20, 35, 60, 22, 40, 70] * 2,
+            "sex": ["M"] * 6 + ["F"] * 6,
+            "x": range(12),
+        }
+    )
+    spec = AuditSpec(
+        target="y",
+        positive_label=1,
+        sensitive=("age", "sex"),
+        features=("x",),
+        bins=(SensitiveBins("age", (30.0, 50.0)),),
+    )
+    data = build_audit_data(frame, spec)
+    assert list(data.groups("age").cat.categories) == ["< 30", "[30, 50)", "≥ 50"]
+    assert list(data.groups("age×sex").cat.categories) == [
+        "< 30 × F", "< 30 × M", "[30, 50) × F", "[30, 50) × M", "≥ 50 × F", "≥ 50 × M"
+    ]
+    assert data.groups("age×sex").iloc[0] == "< 30 × M"
