@@ -1089,7 +1089,8 @@ def _model_chain_evaluator(
             on = np.concatenate(
                 [ranks < steps[None, :, None], ranks >= steps[None, :, None]], axis=1
             )
-            ids = np.where(on, chain_rows[part, None, None], n_rows + chain_backgrounds[part, None, None])
+            own = chain_rows[part, None, None]
+            ids = np.where(on, own, n_rows + chain_backgrounds[part, None, None])
             predicted = predict(ids.reshape(-1, n_features)).reshape(len(ranks), 2, len(steps))
             outputs[part, 1:n_features] = predicted[:, 0]
             outputs[part, n_features + 1 : 2 * n_features] = predicted[:, 1]
