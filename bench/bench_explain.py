@@ -149,9 +149,10 @@ def main() -> None:
             f"{'yes' if row_total <= _ROW_TARGET_SECONDS else 'no':>6}"
         )
         if name == "knn" and "est." not in shown:
+            tied = [n for n in result.notes if "have tied neighbours" in n]
             notes.append(
-                f"knn: {len(result.model_rows)} of {result.n_rows:,} rows have tied neighbours "
-                "and were explained with the model's own predict_proba."
+                f"knn: {len(result.model_rows)} of {result.n_rows:,} rows recomputed with the "
+                f"model's own predict_proba; {tied[0] if tied else 'no tied rows.'}"
             )
     print(
         "Columns: bg = background rows; first = first 2-row explanation in the process; "
