@@ -11,6 +11,12 @@ import streamlit as st
 from fairlab.errors import FairLabError
 from fairlab.explain import STABILITY_SEEDS, compare_attributions
 from fairlab.explain.batches import plan_shap_rows
+from fairlab.explain.report_section import shap_values_csv
+from fairlab.explain.shap_ import (
+    INTERVENTIONAL_BACKGROUND_ROWS,
+    TREE_DIFFERENCE,
+    estimate_shap_cost,
+)
 from fairlab.explain.whatif import flip_sensitive, what_if
 from fairlab.plots.explain import shap_bar_chart, shap_beeswarm_chart, shap_waterfall_chart
 from fairlab.plots.explain_extra import (
@@ -87,6 +93,21 @@ st.markdown(
 )
 
 
+tree_perturbation = "tree_path_dependent"
+if estimate_shap_cost(ctx.model, 1).explainer == "TreeExplainer":
+    tree_perturbation = st.radio(
+        "Tree SHAP values",
+        ["tree_path_dependent", "interventional"],
+        format_func=lambda v: {
+            "tree_path_dependent": "path-dependent (fast, no background)",
+            "interventional": f"interventional ({INTERVENTIONAL_BACKGROUND_ROWS} background rows)",
+        }[v],
+        key="explain_tree_perturbation",
+        horizontal=True,
+    )
+    st.caption(TREE_DIFFERENCE)
+
+
 # ---------------------------------------------------------------------- shared helpers
 def _request_matches(key: str, value: object) -> bool:
     return st.session_state.get(key) == value
@@ -94,10 +115,14 @@ def _request_matches(key: str, value: object) -> bool:
 
 def _global_result():  # noqa: ANN202 - ShapResult or None
     request = st.session_state.get(state.EXPLAIN_GLOBAL_REQUEST)
-    if request is None or request[0] != source:
+    if request is None or request[0] != source or len(request) != 5:
         return None
-    _, n_rows, seed = request
-    return explain.global_shap(source, ctx, n_rows=n_rows, seed=seed)
+    if request[3] != tree_perturbation:
+        return None
+    _, n_rows, seed, perturbation, passes = request
+    return explain.global_shap(
+        source, ctx, n_rows=n_rows, seed=seed, tree_perturbation=perturbation, max_passes=passes
+    )
 
 
 def _space_note(result) -> str:  # noqa: ANN001
@@ -176,20 +201,45 @@ def whole_model() -> None:
             bar.progress(done / total, text=f"Explained {done:,} of {total:,} rows…")
 
         try:
-            explain.global_shap(source, ctx, n_rows=plan.n_rows, seed=int(seed), progress=progress)
+            explain.global_shap(
+                source,
+                ctx,
+                n_rows=plan.n_rows,
+                seed=int(seed),
+                progress=progress,
+                tree_perturbation=tree_perturbation,
+                max_passes=plan.max_passes,
+            )
         except FairLabError as exc:
             show_error(str(exc))
             return
         finally:
             bar.empty()
-        st.session_state[state.EXPLAIN_GLOBAL_REQUEST] = (source, plan.n_rows, int(seed))
+        st.session_state[state.EXPLAIN_GLOBAL_REQUEST] = (
+            source,
+            plan.n_rows,
+            int(seed),
+            tree_perturbation,
+            plan.max_passes,
+        )
     result = _global_result()
     if result is None:
         st.caption("Nothing is computed until you ask: press the button.")
         return
     st.caption(_space_note(result))
+    st.caption(md(result.uncertainty_sentence))
     _notes(result)
     _additivity_warning(result)
+    st.download_button(
+        "shap_values.csv",
+        shap_values_csv(result),
+        "shap_values.csv",
+        "text/csv",
+        key="explain_download_shap",
+        icon=":material/download:",
+        help="Every SHAP value with its Monte-Carlo standard error (empty for exact "
+        "explainers), the output space, the base value and the background.",
+    )
     left, right = st.columns(2, gap="large")
     left.plotly_chart(shap_bar_chart(result), key="explain_bar")
     right.plotly_chart(shap_beeswarm_chart(result), key="explain_beeswarm")
@@ -287,7 +337,7 @@ def one_row() -> None:
     )
     lime_seed = cols[1].number_input("LIME seed", 0, 2**31 - 1, 0, key="explain_lime_seed")
     try:
-        shap_row = explain.row_shap(source, ctx, position)
+        shap_row = explain.row_shap(source, ctx, position, tree_perturbation)
         lime_row = explain.row_lime(
             source, ctx, position, num_samples=int(num_samples), seed=int(lime_seed)
         )
@@ -299,6 +349,7 @@ def one_row() -> None:
         st.markdown("**SHAP**")
         st.plotly_chart(shap_waterfall_chart(shap_row, 0), key="explain_waterfall")
         st.caption(_space_note(shap_row))
+        st.caption(md(shap_row.uncertainty_sentence))
         _notes(shap_row)
         _additivity_warning(shap_row)
     with right:

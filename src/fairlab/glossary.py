@@ -459,7 +459,9 @@ _ENTRIES: tuple[GlossaryEntry, ...] = (
         r"f(x) = \phi_0 + \sum_{j=1}^{M} \phi_j(x)",
         "To see which features drive predictions overall and for a person, and whether a "
         "proxy of a sensitive attribute carries weight. Contributions describe the model, "
-        "not causes in the world.",
+        "not causes in the world. They are relative to a background (the rows the base "
+        "value averages over, or a tree's own training statistics), and where they are "
+        "estimated from random permutations they carry a Monte-Carlo error, shown as ±.",
         "Base value 0.3; income adds 0.25, debt takes away 0.1, history adds 0.05: "
         "0.3 + 0.25 = 0.55, then 0.55 − 0.1 = 0.45, then 0.45 + 0.05 = 0.5, the model's "
         "score for this person.",
@@ -473,7 +475,9 @@ _ENTRIES: tuple[GlossaryEntry, ...] = (
         "person.",
         r"\xi(x) = \operatorname*{arg\,min}_{g \in G} \; \mathcal{L}(f, g, \pi_x) + \Omega(g)",
         "For a quick local explanation of any model. It depends on the random "
-        "perturbations, so check its stability across seeds and compare it with SHAP.",
+        "perturbations, so check its stability across seeds and compare it with SHAP; "
+        "and check its local fidelity: a local model whose prediction for the person is far "
+        "from the model's explains little.",
         "The local model gives income a weight of 0.004 per thousand: for an income of "
         "50 thousand, 0.004 × 50 = 0.2 of the local score comes from income.",
         ("shap",),

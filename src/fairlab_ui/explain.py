@@ -29,6 +29,7 @@ from fairlab.explain import (
 from fairlab.explain.agreement import AgreementSummary, agreement_over_rows, summarize_agreement
 from fairlab.explain.batches import explain_shap_batches
 from fairlab.explain.proxies import proxy_strength
+from fairlab.explain.shap_ import MAX_PERMUTATION_PASSES, TreePerturbation
 from fairlab.explain.surrogate import Surrogate, fit_surrogate
 from fairlab.models import FittedModel
 from fairlab.split import split_audit_data
@@ -161,10 +162,24 @@ def global_shap(
     n_rows: int,
     seed: int,
     progress: Callable[[int, int], None] | None = None,
+    tree_perturbation: TreePerturbation | None = None,
+    max_passes: int | None = None,
 ) -> ShapResult:
-    """SHAP values of a seeded sample of ``n_rows`` audited rows, stored per source."""
+    """SHAP values of a seeded sample of ``n_rows`` audited rows, stored per source.
+
+    ``tree_perturbation`` and ``max_passes`` default to those of the Explain page's last
+    request for the same rows and seed (so that the report shows what the page showed),
+    else to path-dependent trees and :data:`fairlab.explain.shap_.MAX_PERMUTATION_PASSES`.
+    """
+    request = st.session_state.get(state.EXPLAIN_GLOBAL_REQUEST)
+    matches = request is not None and tuple(request[:3]) == (source, n_rows, seed)
+    asked = tuple(request[3:]) if matches else ()
+    if tree_perturbation is None:
+        tree_perturbation = asked[0] if len(asked) > 0 else "tree_path_dependent"
+    if max_passes is None:
+        max_passes = asked[1] if len(asked) > 1 else MAX_PERMUTATION_PASSES
     store = result_store("global_shap", 16)
-    key = (source, n_rows, seed)
+    key = (source, n_rows, seed, tree_perturbation, max_passes)
     result = store.get(key)
     if result is None:
         with heavy_job("explanation"):
@@ -175,30 +190,41 @@ def global_shap(
                 n_rows=n_rows,
                 random_state=seed,
                 progress=progress,
+                tree_perturbation=tree_perturbation,
+                max_passes=max_passes,
             )
         store.put(key, result)
     return result  # type: ignore[return-value]
 
 
 @st.cache_resource(max_entries=64, show_spinner="Computing SHAP values for the row…")
-def _row_shap(source: PredictionSource, position: int, _ctx: ExplainContext) -> ShapResult:
+def _row_shap(
+    source: PredictionSource, position: int, tree_perturbation: str, _ctx: ExplainContext
+) -> ShapResult:
     return explain_shap(
         _ctx.model,
         _ctx.rows.X.iloc[[position]],
         background=_ctx.background,
         max_rows=1,
         max_evaluations=2**62,
+        tree_perturbation=tree_perturbation,  # type: ignore[arg-type]
     )
 
 
-def row_shap(source: PredictionSource, ctx: ExplainContext, position: int) -> ShapResult:
+def row_shap(
+    source: PredictionSource,
+    ctx: ExplainContext,
+    position: int,
+    tree_perturbation: TreePerturbation = "tree_path_dependent",
+) -> ShapResult:
     """SHAP values of one audited row (cached); ``row_index`` holds its position."""
     return dataclasses.replace(
-        _row_shap(source, position, ctx), row_index=np.array([position]), n_rows_total=1
+        _row_shap(source, position, tree_perturbation, ctx),
+        row_index=np.array([position]),
+        n_rows_total=1,
     )
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
 def _lime_explainer(source: PredictionSource, _ctx: ExplainContext) -> LimeExplainer:
     return LimeExplainer(_ctx.background, roles=_ctx.roles)
 

@@ -75,19 +75,50 @@ def test_one_row_shows_shap_and_lime_side_by_side_with_stability(at: AppTest) ->
     assert at.session_state[state.EXPLAIN_ROW] == error_row
     assert len(_charts(at)) == 2  # SHAP waterfall and LIME weights
     captions = texts(at, "caption")
-    assert any("Local fit R²" in c for c in captions)
+    fidelity = captions + texts(at, "warning")
+    assert any("LIME's prediction" in c or "LIME's local model predicts" in c for c in fidelity)
     assert any("Top-5 overlap" in c for c in captions)
+    assert any("Background: Path-dependent" in c for c in captions), captions
 
     at.select_slider(key=state.EXPLAIN_LIME_SAMPLES).set_value(1000).run()
     at.button(key="explain_stability_run").click().run()
     assert not at.exception, at.exception
     badge = texts(at, "success") + texts(at, "warning")
-    assert any("Jaccard" in b and "5 seeds" in b for b in badge), badge
+    assert any("Jaccard" in b and "10 seeds" in b for b in badge), badge
+    assert any("The badge: 10 runs of LIME (seeds 0 to 9)" in c for c in texts(at, "caption"))
+    shares = at.dataframe[-1].value["in top k"]
+    assert shares.between(0, 100).all() and shares.max() > 1  # percent, not a share
 
     at.radio(key="explain_pick_mode").set_value("By group").run()
     at.selectbox(key="explain_group_attribute").select("sex").run()
     assert not at.exception, at.exception
     assert len(_charts(at)) == 2
+
+
+def test_each_explainer_names_its_own_background(at: AppTest) -> None:
+    _german_model(at)
+    _explain_whole_model(at, rows=40)
+    captions = texts(at, "caption")
+    assert any("Background: Path-dependent" in c and "no background rows" in c for c in captions)
+    assert any("Exact values: no Monte-Carlo error." in c for c in captions)
+    at.radio(key="explain_tree_perturbation").set_value("interventional").run()
+    _explain_whole_model(at, rows=40)
+    captions = texts(at, "caption")
+    interventional = "Background: Interventional: 100 background rows drawn at random"
+    assert any(interventional in c for c in captions), captions
+    assert any("Path-dependent values follow how the training rows split" in c for c in captions)
+
+    at.switch_page("app_pages/model.py").run()
+    at.selectbox(key="model_name").select("linear_svm").run()
+    at.button(key=TRAIN).click().run()
+    at.switch_page(EXPLAIN).run()
+    _explain_whole_model(at, rows=40)
+    assert not at.exception, at.exception
+    captions = texts(at, "caption")
+    sampled = "Background: 100 background rows drawn at random (seeded) from the"
+    assert any(sampled in c for c in captions), captions
+    assert any("permutations per row): their mean Monte-Carlo error" in c for c in captions)
+    assert at.get("download_button")
 
 
 def test_group_lenses_use_the_global_explanation(at: AppTest) -> None:

@@ -34,7 +34,8 @@ def test_train_explain_pick_a_row_and_see_shap_and_lime(app_page: Page) -> None:
     expect(page.locator("strong").get_by_text("LIME", exact=True)).to_be_visible()
     expect(charts).to_have_count(2)
     # A rerun replaces the first row's explanation with the chosen one's: wait for one of each.
-    expect(page.get_by_text(re.compile(r"^Local fit R²"))).to_have_count(1)
+    fidelity = re.compile(r"^(Local fidelity: LIME's prediction|LIME's local model predicts)")
+    expect(page.get_by_text(fidelity)).to_have_count(1)
     expect(page.get_by_text(re.compile(r"base value .* → model output"))).to_have_count(1)
     expect(
         page.get_by_text(re.compile(r"(tell the same story|tell different stories)"))

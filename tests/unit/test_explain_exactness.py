@@ -97,7 +97,8 @@ def test_linear_values_use_every_background_row(adult, zoo):
     preprocess, estimator = model.pipeline.named_steps.values()
     data = _dense(preprocess.transform(background))
     masker = shap.maskers.Independent(data, max_samples=data.shape[0])
-    raw = shap.LinearExplainer(estimator, masker)(_dense(preprocess.transform(test.X.iloc[:N_ROWS])))
+    encoded = _dense(preprocess.transform(test.X.iloc[:N_ROWS]))
+    raw = shap.LinearExplainer(estimator, masker)(encoded)
     folded = pd.DataFrame(raw.values).T.groupby(source_columns(model.pipeline)).sum().T
     np.testing.assert_allclose(result.values[folded.columns], folded, rtol=0, atol=1e-9)
     assert result.background_rows == 2000 and "all 2,000 training rows" in result.background

@@ -19,12 +19,17 @@ from fairlab.explain.lime_ import (
     LIME_ROW_ERROR,
     MIN_LIME_SAMPLES,
     MISSING_CATEGORY,
+    MAX_FIDELITY_GAP,
+    MIN_LOCAL_R2,
+    STABILITY_MARGIN_ERRORS,
+    STABILITY_SEEDS,
     STABILITY_THRESHOLD,
     LimeExplainer,
     estimate_lime_seconds,
     explain_lime,
     lime_stability,
 )
+from fairlab.explain.lime_ import _fidelity_advice
 from fairlab.models import ModelConfig, TrainedModel, train_model
 from fairlab.spec import AuditSpec
 from fairlab.split import SplitConfig, split_audit_data
@@ -266,18 +271,82 @@ def test_stability_badge_fields(german, model) -> None:
     train, test, roles = german
     badge = lime_stability(model, train.X, test.X.iloc[0], roles=roles, num_samples=1000)
     assert 0.0 <= badge.min_jaccard <= badge.jaccard <= 1.0
-    assert badge.seeds == (0, 1, 2, 3, 4)
-    assert len(badge.top_features) == 5 and all(len(top) == 5 for top in badge.top_features)
+    assert badge.seeds == tuple(range(STABILITY_SEEDS))
+    assert len(badge.top_features) == STABILITY_SEEDS
+    assert all(len(top) == 5 for top in badge.top_features)
     assert list(badge.weights.columns) == ["mean", "std", "top_k_share"]
     assert (badge.weights["std"] >= 0).all()
     assert badge.weights["top_k_share"].between(0, 1).all()
     assert set(badge.weights.index) <= set(train.X.columns)
-    assert badge.is_stable == (badge.jaccard >= STABILITY_THRESHOLD)
+    margin = STABILITY_MARGIN_ERRORS * badge.jaccard_error
+    expected = (
+        "stable"
+        if badge.jaccard - margin >= STABILITY_THRESHOLD
+        else "unstable"
+        if badge.jaccard + margin < STABILITY_THRESHOLD
+        else "undecided"
+    )
+    assert badge.badge == expected and badge.is_stable == (expected == "stable")
+    assert f"{STABILITY_SEEDS} runs of LIME (seeds 0 to {STABILITY_SEEDS - 1})" in badge.criterion
+    assert f"at least {STABILITY_THRESHOLD:g}" in badge.criterion
     if badge.is_stable:
         assert badge.verdict == "stable" and badge.suggested_num_samples is None
     else:
-        assert badge.verdict == "unstable: raise the number of samples"
+        assert badge.verdict == f"{expected}: raise the number of samples"
         assert badge.suggested_num_samples == 4000
+        assert "raise the number of samples to 4,000" in badge.advice
+
+
+def test_fidelity_is_reported_with_advice(german, model, explainer) -> None:
+    _, test, _ = german
+    for position in range(4):
+        result = explainer.explain(model, test.X.iloc[position], num_samples=2000)
+        gap = abs(result.local_prediction - result.model_prediction)
+        assert result.fidelity_gap == pytest.approx(gap)
+        faithful = gap <= MAX_FIDELITY_GAP and result.score >= MIN_LOCAL_R2
+        assert result.is_faithful == faithful
+        assert f"{gap:.3f}" in result.fidelity_advice
+        if not faithful:
+            assert "narrower kernel width" in result.fidelity_advice
+
+
+def test_an_unfaithful_explanation_says_what_to_do() -> None:
+    faithful = _fidelity_advice(0.05, 0.6, 2.0, 1000)
+    assert "faithful enough to read" in faithful and "kernel width" not in faithful
+    for gap, score in [(0.25, 0.6), (0.05, 0.05)]:
+        advice = _fidelity_advice(gap, score, 2.0, 1000)
+        assert "not faithful" in advice
+        assert "narrower kernel width (1.00 instead of 2.00)" in advice
+        assert "more samples (4,000)" in advice
+
+
+def test_the_kernel_width_is_passed_to_lime_and_checked(german, model, explainer) -> None:
+    _, test, _ = german
+    row = test.X.iloc[0]
+    default = explainer.explain(model, row, num_samples=500)
+    assert default.kernel_width == pytest.approx(0.75 * np.sqrt(len(explainer.features)))
+    narrow = explainer.explain(model, row, num_samples=500, kernel_width=0.5)
+    assert narrow.kernel_width == 0.5 and narrow.score != default.score
+    with pytest.raises(ValueError, match="The 'kernel_width' parameter must be a positive"):
+        explainer.explain(model, row, kernel_width=0.0)
+
+
+@pytest.mark.parametrize("name", ["random_forest", "logistic_regression"])
+def test_two_sets_of_seeds_never_contradict_the_badge(german, name) -> None:
+    # The complaint: stable on one run, unstable on another run of the same row.
+    # Two disjoint sets of seeds must never call one row stable and the other unstable;
+    # the same seeds give the same badge.
+    train, test, roles = german
+    model = train_model(train, ModelConfig(name), roles=roles)
+    for position in range(6):
+        row = test.X.iloc[position]
+        first, second = (
+            lime_stability(model, train.X, row, roles=roles, num_samples=2000, random_state=r)
+            for r in (0, 1000)
+        )
+        assert {first.badge, second.badge} != {"stable", "unstable"}
+        again = lime_stability(model, train.X, row, roles=roles, num_samples=2000)
+        assert again.badge == first.badge and again.jaccard == first.jaccard
 
 
 def test_few_samples_are_less_stable_than_many(german, model) -> None:
@@ -293,7 +362,7 @@ def test_few_samples_are_less_stable_than_many(german, model) -> None:
     few, many = badges(50), badges(5000)
     assert sum(not b.is_stable for b in few) > sum(not b.is_stable for b in many)
     assert all(f.jaccard < m.jaccard for f, m in zip(few, many, strict=True))
-    assert all(b.verdict == "unstable: raise the number of samples" for b in few)
+    assert all(not b.is_stable and "raise the number of samples" in b.verdict for b in few)
     assert all(b.suggested_num_samples == 200 for b in few)
 
 
@@ -338,7 +407,7 @@ def test_max_seconds_lowers_the_samples_as_estimated_and_says_so(german, knn, ex
 
 def test_the_stability_badge_is_measured_at_the_samples_that_fit(german, knn) -> None:
     train, test, roles = german
-    seconds = 5 * 1200.5 * estimate_lime_seconds(knn, 1)
+    seconds = STABILITY_SEEDS * 1200.5 * estimate_lime_seconds(knn, 1)
     badge = lime_stability(
         knn, train.X, test.X.iloc[0], roles=roles, num_samples=5000, max_seconds=seconds
     )

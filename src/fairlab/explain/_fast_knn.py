@@ -10,8 +10,9 @@ change by one look-up per training row.
 
 Exactness. The tables hold fixed-point integers (in float64, far below 2**52), so every sum
 is exact whatever the order of the additions: a row's distances are the same whether they
-are computed at once or step by step along a chain. Ties are broken by training-row order,
-as scikit-learn documents for its neighbour searches. So the predictor does not depend on
+are computed at once or step by step along a chain. Ties go to the lowest training row,
+which is scikit-learn's rule on exact arithmetic (its ``ArgKmin`` heap keeps the first of
+equal distances, fed in training-row order). So the predictor does not depend on
 the batch, unlike scikit-learn's brute-force search, whose float64 distances
 (``|x|² - 2 x·y + |y|²``) carry rounding that varies with the batch, so that when the k-th
 and (k+1)-th neighbours are equally far, which one is counted varies from call to call
@@ -53,6 +54,7 @@ __all__ = [
     "knn_tables",
     "knn_predict",
     "knn_chain_outputs",
+    "knn_background",
 ]
 
 _BLOCK = 16
@@ -287,6 +289,7 @@ def knn_chain_outputs(
     chain_rows: np.ndarray,
     chain_backgrounds: np.ndarray,
     orders: np.ndarray,
+    prepared: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Coalition outputs of the classifier along permutation chains, one background row each.
 
@@ -307,6 +310,8 @@ def knn_chain_outputs(
         The background row each chain starts from.
     orders : numpy.ndarray of int, shape (n_chains, n_features)
         Each chain's permutation.
+    prepared : tuple, optional
+        :func:`knn_background` of ``background_tables``, to reuse over calls.
 
     Returns
     -------
@@ -317,9 +322,9 @@ def knn_chain_outputs(
     background_outputs : numpy.ndarray, shape (n_background,)
         The probability of each background row.
     """
-    background_outputs, background_neighbours, start, background_lows = _prepare(
-        index, background_tables, keep=True
-    )
+    if prepared is None:
+        prepared = _prepare(index, background_tables, keep=True)
+    background_outputs, background_neighbours, start, background_lows = prepared
     outputs = np.empty((len(orders), 2 * row_tables.shape[1] + 1))
     orders = np.ascontiguousarray(orders, dtype=np.int64)
     chain_rows = np.ascontiguousarray(chain_rows, dtype=np.int64)
@@ -359,6 +364,26 @@ def knn_chain_outputs(
 
     _in_threads(run, len(orders))
     return outputs, background_outputs
+
+
+def knn_background(
+    index: KnnIndex, background_tables: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Prepare background rows once for several :func:`knn_chain_outputs` calls.
+
+    Parameters
+    ----------
+    index : KnnIndex
+        The indexed classifier.
+    background_tables : numpy.ndarray
+        :func:`knn_tables` of the background rows.
+
+    Returns
+    -------
+    tuple
+        Their probabilities, neighbours, distances to every training row and block bounds.
+    """
+    return _prepare(index, background_tables, keep=True)
 
 
 def _in_threads(run: Callable[[slice], None], n_rows: int) -> None:

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fairlab.explain.shap_ import ShapError, ShapResult, estimate_shap_cost, explain_shap
+from fairlab.explain.shap_ import (
+    MAX_PERMUTATION_PASSES,
+    _permutation_notes,
+    ShapError,
+    ShapResult,
+    TreePerturbation,
+    estimate_shap_cost,
+    explain_shap,
+)
 from fairlab.models import FittedModel
 
 __all__ = ["RowPlan", "plan_shap_rows", "explain_shap_batches", "DEFAULT_BATCH_ROWS"]
@@ -48,6 +56,9 @@ class RowPlan:
         The explainer that will be used.
     capped_by_budget : bool
         Whether the time budget, not the request, set ``n_rows``.
+    max_passes : int
+        For the permutation explainer: at most this many passes over its background fit
+        the budget (the explanation uses fewer when they reach its error target).
     """
 
     n_rows: int
@@ -56,6 +67,7 @@ class RowPlan:
     seconds_estimate: float
     explainer: str
     capped_by_budget: bool
+    max_passes: int = 1
 
     @property
     def sentence(self) -> str:
@@ -68,6 +80,12 @@ class RowPlan:
             text += (
                 f" {self.n_wanted:,} rows would take longer than the time budget, so a "
                 "seeded sample is explained instead."
+            )
+        if self.explainer == "PermutationExplainer":
+            text += (
+                f" The budget allows up to {self.max_passes} pass"
+                f"{'es' if self.max_passes > 1 else ''} of permutations per row (more passes, "
+                "smaller Monte-Carlo error)."
             )
         return text
 
@@ -111,6 +129,7 @@ def plan_shap_rows(
         per_row = full.seconds_estimate / asked
         n_rows = int(max(1, min(asked, max_seconds // per_row)))
     estimate = estimate_shap_cost(model, n_rows)
+    passes = int(max_seconds // estimate.seconds_estimate) if estimate.seconds_estimate > 0 else 1
     return RowPlan(
         n_rows=n_rows,
         n_wanted=asked,
@@ -118,6 +137,7 @@ def plan_shap_rows(
         seconds_estimate=float(estimate.seconds_estimate),
         explainer=estimate.explainer,
         capped_by_budget=n_rows < asked,
+        max_passes=int(min(MAX_PERMUTATION_PASSES, max(1, passes))),
     )
 
 
@@ -130,6 +150,8 @@ def explain_shap_batches(
     random_state: int = 0,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: Progress | None = None,
+    max_passes: int | None = None,
+    tree_perturbation: TreePerturbation = "tree_path_dependent",
 ) -> ShapResult:
     """Explain a seeded sample of rows, a batch at a time.
 
@@ -150,6 +172,11 @@ def explain_shap_batches(
         Rows per batch.
     progress : callable, optional
         Called as ``progress(done, total)`` after each batch.
+    max_passes : int, optional
+        At most this many permutation passes (see :func:`~fairlab.explain.explain_shap`);
+        the first batch chooses how many, and every other batch uses as many.
+    tree_perturbation : {"tree_path_dependent", "interventional"}
+        As for :func:`~fairlab.explain.explain_shap`.
 
     Returns
     -------
@@ -166,37 +193,74 @@ def explain_shap_batches(
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ShapError(PLAN_ERROR.format(param=name, expected="an int >= 1", value=value))
     if len(X) == 0:
-        return explain_shap(model, X, background=background, random_state=random_state)
+        return explain_shap(
+            model,
+            X,
+            background=background,
+            random_state=random_state,
+            tree_perturbation=tree_perturbation,
+        )
     rng = np.random.default_rng(random_state)
     if n_rows < len(X):
         positions = np.sort(rng.choice(len(X), size=int(n_rows), replace=False))
     else:
         positions = np.arange(len(X))
     parts: list[ShapResult] = []
+    passes: int | None = None
     for start in range(0, len(positions), int(batch_rows)):
         chunk = positions[start : start + int(batch_rows)]
-        parts.append(
-            explain_shap(
-                model,
-                X.iloc[chunk],
-                background=background,
-                max_rows=len(chunk),
-                max_evaluations=_UNLIMITED_EVALUATIONS,
-                random_state=random_state,
-            )
+        part = explain_shap(
+            model,
+            X.iloc[chunk],
+            background=background,
+            max_rows=len(chunk),
+            max_evaluations=_UNLIMITED_EVALUATIONS,
+            random_state=random_state,
+            tree_perturbation=tree_perturbation,
+            passes=passes,
+            max_passes=max_passes,
         )
+        if part.n_permutations and part.background_rows:
+            passes = part.n_permutations // part.background_rows
+        parts.append(part)
         if progress is not None:
             progress(min(start + len(chunk), len(positions)), len(positions))
     first = parts[0]
     values = pd.concat([p.values for p in parts], ignore_index=True)
     output = np.concatenate([p.output for p in parts])
     error = float(np.max(np.abs(first.base_value + values.sum(axis=1).to_numpy() - output)))
+    errors = None
+    relative = 0.0
+    if first.standard_errors is not None:
+        errors = pd.concat([p.standard_errors for p in parts], ignore_index=True)
+        scale = float(values.abs().to_numpy().mean())
+        relative = float(np.sqrt(2 / np.pi) * errors.to_numpy().mean() / scale) if scale else 0.0
+    offsets = np.cumsum([0, *[p.n_rows for p in parts]])
+    model_rows = tuple(
+        int(offset + r) for offset, p in zip(offsets, parts, strict=False) for r in p.model_rows
+    )
+    notes = list(first.notes)
+    if first.standard_errors is not None and len(parts) > 1:
+        # The first batch's notes speak of its own rows; say it again of all of them.
+        notes = _permutation_notes(
+            model,
+            first.background_rows,
+            first.n_permutations // first.background_rows,
+            relative,
+            list(model_rows),
+            len(values),
+        )
     return dataclasses.replace(
         first,
         values=values,
+        standard_errors=errors,
+        relative_error=relative,
+        model_rows=model_rows,
+        notes=tuple(notes),
         output=output,
         data=pd.concat([p.data for p in parts], ignore_index=True),
         row_index=positions,
         n_rows_total=len(X),
         additivity_error=error,
     )
+

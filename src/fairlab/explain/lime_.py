@@ -235,8 +235,8 @@ class LimeStability:
         What to do when the explanation is unstable or unfaithful ("" otherwise).
     badge : {"stable", "unstable", "undecided"}
         The badge: the mean Jaccard against :data:`STABILITY_THRESHOLD`, with
-        :data:`STABILITY_MARGIN_ERRORS` jackknife standard errors of margin, so that two sets of seeds rarely contradict
-        each other (a row whose mean lies close to the threshold is "undecided").
+        :data:`STABILITY_MARGIN_ERRORS` jackknife standard errors of margin, so that two
+        sets of seeds rarely contradict each other (a row whose mean lies close to the threshold is "undecided").
     jaccard_error : float
         The jackknife standard error of ``jaccard`` over the seeds.
     """
@@ -901,13 +901,13 @@ def lime_stability(
     advice = []
     if not is_stable:
         advice.append(
-            f"{badge.capitalize()}: raise the number of samples to {num_samples * SAMPLES_GROWTH:,} "
+            f"{badge.capitalize()}: raise the number of samples to "
+            f"{num_samples * SAMPLES_GROWTH:,} "
             "(LIME's sampling noise halves with four times as many)."
         )
     if not faithful:
-        advice.append(_fidelity_advice(gap, score, width, num_samples).replace(
-            "for this row", "for this row, on average over the seeds,"
-        ))
+        said = _fidelity_advice(gap, score, width, num_samples)
+        advice.append(said.replace("for this row", "for this row, on average over the seeds,"))
     return LimeStability(
         jaccard=jaccard,
         min_jaccard=float(np.min(pairs)),

@@ -24,7 +24,13 @@ from fairlab.plots.explain import shap_bar_chart
 from fairlab.plots.explain_extra import proxy_chart
 from fairlab.report import ReportSection, _e, _html_table, _number, spreadsheet_safe
 
-__all__ = ["explanation_section", "shap_values_table", "shap_values_csv", "SECTION_TITLE", "SURROGATE_NOTE"]
+__all__ = [
+    "explanation_section",
+    "shap_values_table",
+    "shap_values_csv",
+    "SECTION_TITLE",
+    "SURROGATE_NOTE",
+]
 
 SECTION_TITLE = "Explanations"
 SURROGATE_NOTE = (

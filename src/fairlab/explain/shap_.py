@@ -2,25 +2,37 @@
 
 :func:`explain_shap` picks the explainer from the model and says which it used:
 
-* ``TreeExplainer`` (tree-path-dependent) for a decision tree, a random forest and
-  histogram gradient boosting, on the matrix the pipeline's ``preprocess`` step makes.
-  Decision trees and forests are explained in probability of the positive outcome (what
-  their trees hold); gradient boosting in log-odds (its raw score). A random forest's
-  values are computed from per-leaf tables in several threads (same values as shap's, see
+* ``TreeExplainer`` for a decision tree, a random forest and histogram gradient boosting,
+  on the matrix the pipeline's ``preprocess`` step makes: path-dependent by default
+  (relative to the trees' own training statistics, no background rows), or interventional
+  against :data:`INTERVENTIONAL_BACKGROUND_ROWS` sampled background rows
+  (``tree_perturbation="interventional"``, shap's own explainer). Decision trees and
+  forests are explained in probability of the positive outcome (what their trees hold);
+  gradient boosting in log-odds (its raw score). A random forest's path-dependent values
+  are computed from per-leaf tables in several threads (same values as shap's, see
   :mod:`fairlab.explain._fast_trees`), unless its paths are too deep for the tables.
-* ``LinearExplainer`` for logistic regression, in log-odds.
+* ``LinearExplainer`` for logistic regression, in log-odds, against the mean of every
+  background row given.
 * ``"Exact additive (naive Bayes)"`` for Gaussian naive Bayes, in log-odds: its log-odds
   is a sum of one term per encoded column, so the SHAP values are exact and computed in
   one pass over every background row (see :mod:`fairlab.explain._fast_additive`).
 * ``PermutationExplainer`` for every other model (kNN, the calibrated linear SVM, models
-  loaded from files), on the probability of the positive outcome: one antithetic
-  permutation per row over a seeded sample of at most :data:`MAX_BACKGROUND_ROWS`
-  background rows (:data:`KNN_BACKGROUND_ROWS` for kNN), masking the user's columns by row
-  identity. For the zoo's linear SVM and kNN the same permutations and coalitions are
-  evaluated by a vectorised predictor instead of shap's per-row loop (same values, see
-  :mod:`fairlab.explain._fast_permutation`); kNN is predicted with exact distances and
-  ties broken by training-row order, so that its output does not depend on the batch
-  (see :mod:`fairlab.explain._fast_knn`).
+  loaded from files), on the probability of the positive outcome, against a seeded sample
+  of at most :data:`MAX_BACKGROUND_ROWS` background rows (:data:`KNN_BACKGROUND_ROWS` for
+  kNN). A pass runs one antithetic permutation chain per background row, each with its own
+  permutation; passes are repeated until the estimated mean Monte-Carlo error reaches
+  :data:`TARGET_RELATIVE_ERROR` of the mean |SHAP value| or the budget runs out (then a
+  note says so), and each value's standard error comes from the spread over passes. The
+  chains' end points are the model's own ``predict_proba``, so the values add up to it
+  exactly. For the zoo's linear SVM and kNN the coalitions are evaluated by a vectorised
+  predictor (see :mod:`fairlab.explain._fast_permutation`); kNN is predicted with exact
+  distances, ties to the lowest training row (see :mod:`fairlab.explain._fast_knn`), and a
+  row whose own prediction differs from the model's (scikit-learn's float distances split
+  a tie the other way) is explained with the model's own predictions instead, and named.
+
+Every result says in words what it is relative to (``background``) and, for estimates,
+how large their error is (``standard_errors``, ``relative_error``). Additivity is always
+measured against the fitted model's own output on the explained rows.
 
 The kNN and random-forest paths run numba kernels, compiled on first use (5-25 s, once
 per installation: they are cached on disk); :func:`compile_kernels` does it ahead of time.
@@ -55,6 +67,7 @@ from fairlab.errors import FairLabError, ModelError
 from fairlab.explain._fast_additive import is_binary_gaussian_nb, naive_bayes_log_odds_terms
 from fairlab.explain._fast_knn import (
     KnnIndex,
+    knn_background,
     knn_chain_outputs,
     knn_index,
     knn_supported,
@@ -112,6 +125,9 @@ MAX_PERMUTATION_PASSES = 32
 INTERVENTIONAL_BACKGROUND_ROWS = 100
 """Background rows (sampled, seeded) of the interventional tree explainer."""
 _MODEL_SAMPLES_PER_CALL = 50_000
+# Tied kNN rows are recomputed with the model when all passes need at most this many
+# model samples (about half a second on Adult).
+_MODEL_FALLBACK_SAMPLES = 5_000
 MAX_BACKGROUND_ROWS = 100
 """At most this many background rows for the model-agnostic explainer (sampled, seeded)."""
 KNN_BACKGROUND_ROWS = 20
@@ -907,6 +923,8 @@ def _permutation(
     evaluate = _chain_evaluator(model, table, n_rows, column)
     model_evaluate = _model_chain_evaluator(model, table, n_rows, column)
     model_rows: set[int] = set()
+    end_point_rows: set[int] = set()
+    planned = passes if passes is not None else max_passes
 
     def one_pass() -> np.ndarray:
         chain_rows = np.repeat(np.arange(n_rows), n_background)
@@ -918,12 +936,15 @@ def _permutation(
             outputs = evaluate(chain_rows, chain_backgrounds, orders)
             differ = np.flatnonzero(np.abs(outputs[:, n_features] - own_rows[chain_rows]) > 1e-12)
             tied = np.unique(chain_rows[differ])
-            if len(tied):
+            redo = np.isin(chain_rows, tied)
+            cost = int(redo.sum()) * 2 * (n_features - 1) * planned
+            if len(tied) and cost <= _MODEL_FALLBACK_SAMPLES:
                 model_rows.update(int(r) for r in tied)
-                redo = np.isin(chain_rows, tied)
                 outputs[redo] = model_evaluate(
                     chain_rows[redo], chain_backgrounds[redo], orders[redo]
                 )
+            else:
+                end_point_rows.update(int(r) for r in tied)
         outputs[:, 0] = outputs[:, 2 * n_features] = own_background[chain_backgrounds]
         outputs[:, n_features] = own_rows[chain_rows]
         contributions = values_from_chain_outputs(outputs, orders)
@@ -940,7 +961,15 @@ def _permutation(
     values, errors = _mean_and_error(runs)
     relative = _relative_error(values, errors)
     columns = list(rows.columns)
+    model_rows -= end_point_rows
     notes = _permutation_notes(model, n_background, passes, relative, sorted(model_rows), n_rows)
+    if end_point_rows:
+        notes.append(
+            f"{len(end_point_rows):,} of {n_rows:,} explained rows have tied neighbours where "
+            "the model's rounding decides its own prediction; recomputing them with the model "
+            "would take too long, so only their end point (the row's own prediction) is the "
+            "model's, and the values still add up to it."
+        )
     return _Permutation(
         values=pd.DataFrame(values, columns=columns),
         standard_errors=pd.DataFrame(errors, columns=columns),
@@ -1049,6 +1078,7 @@ def _chain_evaluator(
     if tables is None:
         return None
     distances, ids = tables
+    prepared = knn_background(index, distances[n_rows:])
 
     def knn_chains(
         chain_rows: np.ndarray, chain_backgrounds: np.ndarray, orders: np.ndarray
@@ -1062,6 +1092,7 @@ def _chain_evaluator(
             chain_rows,
             chain_backgrounds,
             orders,
+            prepared,
         )
         return outputs
 
@@ -1089,7 +1120,8 @@ def _model_chain_evaluator(
             on = np.concatenate(
                 [ranks < steps[None, :, None], ranks >= steps[None, :, None]], axis=1
             )
-            ids = np.where(on, chain_rows[part, None, None], n_rows + chain_backgrounds[part, None, None])
+            own = chain_rows[part, None, None]
+            ids = np.where(on, own, n_rows + chain_backgrounds[part, None, None])
             predicted = predict(ids.reshape(-1, n_features)).reshape(len(ranks), 2, len(steps))
             outputs[part, 1:n_features] = predicted[:, 0]
             outputs[part, n_features + 1 : 2 * n_features] = predicted[:, 1]

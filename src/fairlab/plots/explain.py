@@ -71,7 +71,8 @@ def shap_bar_chart(result: ShapResult, *, top: int = 15) -> go.Figure:
     fig.update_xaxes(title_text=f"mean |SHAP value| ({_space(result)})")
     title = f"What drives the model overall — {result.explainer}, {_rows_note(result)}"
     if errors is not None:
-        title += "<br><sub>" + plain(result.uncertainty_sentence) + " Bars: ±2 standard errors.</sub>"
+        sentence = plain(result.uncertainty_sentence)
+        title += f"<br><sub>{sentence} Bars: ±2 standard errors.</sub>"
     return apply_layout(fig, title=title, height=max(260, 60 + 26 * len(importance)))
 
 
