@@ -27,7 +27,7 @@ from fairlab.plots.explain_extra import (
 )
 from fairlab_ui import explain, state
 from fairlab_ui.glossary_links import glossary_links
-from fairlab_ui.predictions import active_source
+from fairlab_ui.page_gate import require_source
 from fairlab_ui.render import md, show_error, show_warning, stop_page
 
 LIME_SAMPLES = (1000, 2000, 5000, 10000, 20000, 40000)
@@ -43,14 +43,7 @@ st.caption(
 )
 glossary_links(["shap", "lime", "proxy"])
 
-dataset = state.active_dataset()
-source = active_source()
-if dataset is None or source is None:
-    st.info("Get predictions on the Model page first.", icon=":material/info:")
-    st.page_link(
-        "app_pages/model.py", label="Go to the Model page", icon=":material/model_training:"
-    )
-    stop_page()
+dataset, source = require_source()
 if not source.spec.features:
     st.info(
         "Explanations need feature columns: choose them on the Data page.", icon=":material/info:"

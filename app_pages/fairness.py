@@ -24,14 +24,12 @@ from fairlab.plots.thresholds import set_threshold_markers, threshold_curve_char
 from fairlab.report import METRIC_TITLES
 from fairlab_ui import cache, reports, state
 from fairlab_ui.glossary_links import glossary_links
+from fairlab_ui.page_gate import require_source
 from fairlab_ui.predictions import (
-    SPEC_FIRST,
-    active_source,
     fairness,
     prediction_set,
-    spec_is_valid,
 )
-from fairlab_ui.render import md, show_choice_warnings, show_error, stop_page
+from fairlab_ui.render import md, show_error, stop_page
 from fairlab_ui.thresholds import sweep_for
 
 COMPARISONS = {
@@ -46,22 +44,8 @@ st.caption(
     "95% interval, every disparity with a verdict in plain words."
 )
 
-dataset = state.active_dataset()
-spec = state.current_spec()
-source = active_source()
-if dataset is not None and (spec is None or not spec_is_valid(dataset, spec)):
-    st.info(SPEC_FIRST, icon=":material/info:")
-    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table:")
-    stop_page()
-if dataset is None or source is None:
-    st.info("Get predictions on the Model page first.", icon=":material/info:")
-    st.page_link(
-        "app_pages/model.py", label="Go to the Model page", icon=":material/model_training:"
-    )
-    stop_page()
+dataset, source = require_source()
 frame = dataset.frame
-# A choice on the Data page that no longer fits (a threshold outside the scores), first.
-show_choice_warnings(cache.validate_spec(dataset.key, source.spec, dataset.frame))
 predictions = prediction_set(source, frame)
 data = predictions.data
 st.markdown(

@@ -14,8 +14,8 @@ from fairlab.plots.mitigation import flips_chart, per_group_chart, tradeoff_char
 from fairlab.report import METRIC_TITLES
 from fairlab_ui import mitigation, state
 from fairlab_ui.glossary_links import glossary_links
+from fairlab_ui.page_gate import require_source
 from fairlab_ui.params import param_widget
-from fairlab_ui.predictions import active_source
 from fairlab_ui.render import md, show_error, stop_page
 
 CRITERIA = {
@@ -35,14 +35,7 @@ st.caption(
     "whether any model should decide here, are questions for the people affected."
 )
 
-dataset = state.active_dataset()
-source = active_source()
-if dataset is None or source is None:
-    st.info("Train a model on the Model page first.", icon=":material/info:")
-    st.page_link(
-        "app_pages/model.py", label="Go to the Model page", icon=":material/model_training:"
-    )
-    stop_page()
+dataset, source = require_source("Train a model on the Model page first.")
 if source.kind != "model":
     st.info(
         "Mitigation retrains or post-processes a model FairLab trained: train one on the "

@@ -52,8 +52,8 @@ def use_upload(
     """Read uploaded bytes and make them the active dataset.
 
     ``header`` and ``delimiter`` are the reader's options (a file without a header row,
-    a separator chosen by the user; None detects it). On a :class:`FairLabError` the message is stored under ``UPLOAD_ERROR`` and the
-    dataset loaded before stays active.
+    a separator chosen by the user; None detects it). On a :class:`FairLabError` the
+    message is stored under ``UPLOAD_ERROR`` and the dataset loaded before stays active.
 
     Returns
     -------

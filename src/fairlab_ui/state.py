@@ -7,8 +7,8 @@ the user has built so far and survive page switches.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -205,8 +205,8 @@ KEPT_WIDGETS = "kept_widget_values"
 
 def remember_widget_values() -> None:
     """Copy the values of the widgets not bound to a choice (:func:`show`) into a plain
-    session entry, at the end of a run: a page change clears the widget state of the page left behind before the next
-    run starts, so the copy is what survives."""
+    session entry, at the end of a run: a page change clears the widget state of the page
+    left behind before the next run starts, so the copy is what survives."""
     prefixes = tuple(PAGE_PREFIXES.values())
     bound = st.session_state.get(BOUND, set())
     kept = dict(st.session_state.get(KEPT_WIDGETS, {}))

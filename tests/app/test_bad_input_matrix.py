@@ -18,8 +18,8 @@ import gzip
 import io
 import pickle
 import re
-from collections.abc import Iterator
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np

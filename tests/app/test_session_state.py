@@ -454,3 +454,31 @@ def test_walks_keep_what_the_user_set(trained_app, steps) -> None:
             expected.picked = value
         assert not app.exception, app.exception
         _check(app, page, expected, labels, base)
+
+
+@pytest.mark.parametrize("page", [FAIRNESS, "app_pages/explain.py", "app_pages/mitigate.py"])
+def test_every_page_of_numbers_names_a_broken_spec_before_anything_else(page: str) -> None:
+    app = _app()
+    _upload(app)
+    _set_predictions(app, ["Medium", "High"])
+    _visit(app, MODEL)
+    _train(app, "logistic_regression")
+    _visit(app, DATA)
+    app.multiselect(key=state.DATA_PREDICTION_POSITIVE).set_value([]).run()
+    _visit(app, page)
+    assert texts(app, "info")[0] == "Set a valid audit spec on the Data page first."
+    assert not app.dataframe and not app.metric
+
+
+@pytest.mark.parametrize("page", ["app_pages/explain.py", "app_pages/mitigate.py"])
+def test_a_threshold_outside_the_scores_is_named_first_on_explain_and_mitigate(page: str) -> None:
+    app = _app()
+    _upload(app)
+    _set_scores(app, 5.0)
+    _visit(app, MODEL)
+    _train(app, "logistic_regression")
+    _visit(app, DATA)
+    app.number_input(key=state.DATA_THRESHOLD).set_value(50.0).run()
+    _visit(app, page)
+    warnings = texts(app, "warning")
+    assert warnings and OUTSIDE in warnings[0], warnings

@@ -13,10 +13,6 @@ import pandas as pd
 import pytest
 
 from fairlab.data.csv import (
-    WHITESPACE,
-    ZIP_EMPTY_ERROR,
-    ZIP_NOT_CSV_ERROR,
-    ZIP_SEVERAL_FILES_ERROR,
     BINARY_FILE_ERROR,
     BLANK_HEADER_WARNING,
     CONSTANT_WARNING,
@@ -36,6 +32,10 @@ from fairlab.data.csv import (
     TOO_LARGE_GZIP_ERROR,
     UNCLOSED_QUOTE_ERROR,
     UNREADABLE_FILE_ERROR,
+    WHITESPACE,
+    ZIP_EMPTY_ERROR,
+    ZIP_NOT_CSV_ERROR,
+    ZIP_SEVERAL_FILES_ERROR,
     ColumnInfo,
     CsvReadResult,
     infer_column_roles,

@@ -17,19 +17,19 @@ from fairlab.explain.lime_ import (
     LIME_NO_ROLE_ERROR,
     LIME_ROLE_ERROR,
     LIME_ROW_ERROR,
-    MIN_LIME_SAMPLES,
-    MISSING_CATEGORY,
     MAX_FIDELITY_GAP,
+    MIN_LIME_SAMPLES,
     MIN_LOCAL_R2,
+    MISSING_CATEGORY,
     STABILITY_MARGIN_ERRORS,
     STABILITY_SEEDS,
     STABILITY_THRESHOLD,
     LimeExplainer,
+    _fidelity_advice,
     estimate_lime_seconds,
     explain_lime,
     lime_stability,
 )
-from fairlab.explain.lime_ import _fidelity_advice
 from fairlab.models import ModelConfig, TrainedModel, train_model
 from fairlab.spec import AuditSpec
 from fairlab.split import SplitConfig, split_audit_data

@@ -18,10 +18,10 @@ import pandas as pd
 
 from fairlab.explain.shap_ import (
     MAX_PERMUTATION_PASSES,
-    _permutation_notes,
     ShapError,
     ShapResult,
     TreePerturbation,
+    _permutation_notes,
     estimate_shap_cost,
     explain_shap,
 )

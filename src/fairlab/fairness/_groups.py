@@ -22,6 +22,7 @@ from fairlab.fairness._counts import (
 )
 from fairlab.fairness._intervals import clopper_pearson
 
+
 def group_table(labels: list[str], cells: np.ndarray, config: FairnessConfig) -> pd.DataFrame:
     """One row per group: counts, every rate with its Clopper–Pearson interval, reasons.
 

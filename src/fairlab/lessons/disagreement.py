@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from fairlab.explain import compare_attributions
+from fairlab.explain import STABILITY_SEEDS, compare_attributions
 from fairlab.lessons._common import BASE_WORLD, world
 from fairlab.lessons._model import Control, Lesson, Prediction, Step, StepResult
 from fairlab.lessons.workbench import LIME_SAMPLES, Workbench
@@ -238,8 +238,8 @@ LESSON = Lesson(
         Step(
             "samples",
             "More samples, steadier story?",
-            "FairLab measures LIME's stability: it re-runs LIME with five seeds and compares "
-            "the top features. Change how many samples each run draws.",
+            f"FairLab measures LIME's stability: it re-runs LIME with {STABILITY_SEEDS} seeds "
+            "and compares the top features. Change how many samples each run draws.",
             (SAMPLES,),
             _samples,
             predict=Prediction(

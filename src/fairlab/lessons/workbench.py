@@ -192,7 +192,7 @@ class Workbench:
     def stability(
         self, config: WorldConfig, model: str, row: int, *, num_samples: int
     ) -> LimeStability:
-        """LIME re-run with five seeds on one test row."""
+        """LIME re-run with several seeds (lime_.STABILITY_SEEDS) on one test row."""
 
         def compute() -> LimeStability:
             lab = self.lab(config, model=model)

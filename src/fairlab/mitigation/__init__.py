@@ -36,8 +36,8 @@ from fairlab.mitigation._compare import (
     PER_GROUP_METRICS,
     TABLE_CRITERIA,
     UNKNOWN_NAME_ERROR,
-    MitigationComparison,
     FitProgressCallback,
+    MitigationComparison,
     ProgressCallback,
     compare_techniques,
 )
