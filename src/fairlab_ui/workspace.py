@@ -43,7 +43,8 @@ class Snapshot:
     owner: str | None
     """The browser that made it (a hash of its XSRF token), or None without the cookie."""
     source: tuple[Any, ...]
-    """``("bundled", name)``, ``("upload", name, bytes)`` or ``("synthetic", config)``."""
+    """``("bundled", name)``, ``("upload", name, bytes, header, delimiter)`` or
+    ``("synthetic", config)``."""
     spec: Any
     choices: dict[str, Any]
     kept: dict[str, Any]
