@@ -18,8 +18,10 @@ from fairlab_ui import session, spec_form, state
 from fairlab_ui.render import md, show_error, show_warning
 from fairlab_ui.state import ActiveDataset
 
+DETECT = "detect"
+"""The separator option that lets the reader sniff it (a selectbox shows None as empty)."""
 SEPARATORS = {
-    None: "detect (comma, semicolon, tab or |)",
+    DETECT: "detect (comma, semicolon, tab or |)",
     ",": "comma ,",
     ";": "semicolon ;",
     "\t": "tab",
@@ -48,7 +50,7 @@ def read_options() -> tuple[bool, str | None]:
         "Separator",
         list(SEPARATORS),
         format_func=SEPARATORS.__getitem__,
-        **state.show(state.DATA_SEPARATOR, None, options=list(SEPARATORS), then=_reread),
+        **state.show(state.DATA_SEPARATOR, DETECT, options=list(SEPARATORS), then=_reread),
     )
     return current_read_options()
 
@@ -56,9 +58,10 @@ def read_options() -> tuple[bool, str | None]:
 def current_read_options() -> tuple[bool, str | None]:
     """``(header, delimiter)`` as the user last set them (a header row and a detected
     separator until then)."""
+    separator = state.choice(state.DATA_SEPARATOR, DETECT)
     return (
         not state.choice(state.DATA_NO_HEADER, False),
-        state.choice(state.DATA_SEPARATOR, None),
+        None if separator == DETECT else separator,
     )
 
 

@@ -271,6 +271,7 @@ def test_space_separated_file_with_the_whitespace_separator(at: AppTest) -> None
     _upload(at, "spaces.txt", text)
     assert at.session_state[state.ACTIVE_DATASET].frame.shape[1] == 1
     _one_with(_notes(at), "single column", "upload options")
+    assert at.selectbox(key=state.DATA_SEPARATOR).value == "detect"  # shown, not blank
     at.selectbox(key=state.DATA_SEPARATOR).set_value("whitespace").run()
     assert not at.exception
     dataset = at.session_state[state.ACTIVE_DATASET]
