@@ -51,6 +51,7 @@ not ``occupation_Sales``. The cost is estimated before running
 from __future__ import annotations
 
 import math
+import os
 import time
 import weakref
 from collections.abc import Callable
@@ -999,11 +1000,16 @@ def _permutation(
     # scikit-learn's own predictions of tied coalitions depend on how many rows a call
     # holds (its float rounding): the values are the model's only up to how much the
     # splitting of ties matters, which is added to the error.
-    tie_error = (
-        float(np.mean(np.abs(np.mean(ties.shift, axis=0)))) / scale
-        if ties.shift and scale > 0
-        else 0.0
-    )
+    tie_error = 0.0
+    if ties.parts and scale > 0:
+        by_call = _call_size_shift(ties, predict, n_rows, n_features, passes * n_background)
+        tie_error = (
+            max(
+                float(np.mean(np.abs(np.mean(ties.shift, axis=0)))),
+                float(np.mean(np.abs(by_call))),
+            )
+            / scale
+        )
     monte_carlo = relative
     relative = relative + tie_error
     columns = list(rows.columns)
@@ -1012,8 +1018,9 @@ def _permutation(
         notes.append(
             "Tied neighbours: scikit-learn's own predict_proba splits ties by float rounding "
             "that depends on how many rows a call holds, so the model gives some coalitions "
-            "different probabilities in different calls. Splitting the ties the model's way "
-            "rather than the fast path's moved "
+            "different probabilities in different calls. Predicting the tied coalitions in "
+            "calls of another size, or splitting their ties the fast path's way (lowest "
+            "training row), moved "
             f"these values by {tie_error:.1%} of the mean |SHAP value|; with the Monte-Carlo "
             f"error, the error to read is about {relative:.1%}."
         )
@@ -1061,6 +1068,7 @@ class _Ties:
     settled: int = 0
     left: int = 0
     shift: list[np.ndarray] = field(default_factory=list)
+    parts: list[tuple[np.ndarray, ...]] = field(default_factory=list)
 
 
 def _settle_ties(
@@ -1101,7 +1109,43 @@ def _settle_ties(
         ]
     )
     outputs[chain, position] = predicted
+    ties.parts.append((ids, predicted, chain_rows[chain], orders[chain], position))
     return {int(r) for r in np.unique(chain_rows[chain])}
+
+
+def _call_size_shift(
+    ties: _Ties,
+    predict: Callable[[np.ndarray], np.ndarray],
+    n_rows: int,
+    n_features: int,
+    n_chains: int,
+) -> np.ndarray:
+    # scikit-learn's neighbour search takes another path (parallel over the query rows, in
+    # chunks of 256 per thread) when a call holds more than 4 x 256 x threads rows, with
+    # other float rounding. The tied coalitions, predicted per pass, are predicted again
+    # on the other side of that line (all in one call, padded past it, if the passes'
+    # calls were below it; else in calls of 256), and the shift of the values returned (per row and
+    # feature, as a share of the final mean over n_chains chains per row).
+    ids = np.concatenate([part[0] for part in ties.parts])
+    first = np.concatenate([part[1] for part in ties.parts])
+    line = 4 * 256 * (os.cpu_count() or 1)
+    if all(len(part[0]) <= line for part in ties.parts):
+        padded = np.concatenate([ids, np.repeat(ids[:1], max(0, line + 1 - len(ids)), axis=0)])
+        again = np.concatenate(
+            [
+                predict(padded[s : s + _MODEL_SAMPLES_PER_CALL])
+                for s in range(0, len(padded), _MODEL_SAMPLES_PER_CALL)
+            ]
+        )[: len(ids)]
+    else:
+        again = np.concatenate([predict(ids[s : s + 256]) for s in range(0, len(ids), 256)])
+    delta = np.zeros((len(ids), 2 * n_features + 1))
+    position = np.concatenate([part[4] for part in ties.parts])
+    delta[np.arange(len(ids)), position] = again - first
+    moved = values_from_chain_outputs(delta, np.concatenate([part[3] for part in ties.parts]))
+    shift = np.zeros((n_rows, n_features))
+    np.add.at(shift, np.concatenate([part[2] for part in ties.parts]), moved)
+    return shift / n_chains
 
 
 def _mean_and_error(runs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
