@@ -171,12 +171,44 @@ def test_permutation_values_are_within_their_stated_error_of_exact_shapley(
     error = np.abs(result.values.to_numpy() - exact)
     relative = error.mean() / np.abs(exact).mean()
     # The stated error is an estimate from the permutations: the measured one must lie
-    # within twice it, and reach the target for one row at a time.
-    assert result.relative_error <= 0.05
+    # within twice it, and reach the target for one row at a time, unless tied kNN
+    # neighbours (whose split the model's own rounding decides) keep it from it, and then
+    # the result says so.
+    if name == "knn" and result.relative_error > 0.05:
+        assert any("not reached because of tied neighbours" in note for note in result.notes)
+    else:
+        assert result.relative_error <= 0.05
     assert relative <= 2 * result.relative_error + 1e-12
     # The standard errors are calibrated: most values lie within 3 of them.
     z = error / np.maximum(result.standard_errors.to_numpy(), 1e-12)
     assert np.mean(z <= 3) >= 0.9
+
+
+def test_knn_on_adult_is_within_its_stated_error_of_the_models_exact_shapley(adult, zoo):
+    # All 11 Adult features (2,048 coalitions), three rows, four background rows: exact
+    # Shapley values of the fitted pipeline's own predict_proba against the same
+    # background. Coalitions with tied neighbours are common here; the stated error (the
+    # Monte-Carlo error plus how much the split of ties moves the values) must not be
+    # below the error measured against the model itself.
+    train, test, _, _, _ = adult
+    model = zoo["knn"]
+    features = list(model.features)
+    assert len(features) == 11
+    background = train.X.iloc[:4].loc[:, features]
+    rows = test.X.iloc[:3].loc[:, features]
+    result = explain_shap(model, rows, background=background, random_state=0)
+    assert result.background_rows == 4
+    assert result.tie_share == 0.0  # every tied coalition was predicted by the model
+
+    def predict(frame: pd.DataFrame) -> np.ndarray:
+        return model.pipeline.predict_proba(frame)[:, 1]
+
+    exact = np.array([_exact_shapley(predict, rows.iloc[[i]], background) for i in range(3)])
+    relative = np.abs(result.values.to_numpy() - exact).mean() / np.abs(exact).mean()
+    assert relative <= result.relative_error
+    np.testing.assert_allclose(
+        result.base_value + result.values.sum(axis=1), predict(rows), rtol=0, atol=1e-12
+    )
 
 
 def test_one_pass_says_it_misses_the_target(adult, zoo):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+import fairlab.explain.shap_ as shap_module
 from fairlab.audit_data import build_audit_data
 from fairlab.data import load_bundled
 from fairlab.data.csv import infer_column_roles
@@ -361,9 +362,11 @@ class _ExactKnn:
         return np.column_stack([1 - positive, positive])
 
 
-def test_knn_values_are_shaps_permutation_values_on_exact_distances(german, models):
+def test_knn_values_are_shaps_permutation_values_on_exact_distances(german, models, monkeypatch):
     # The chains, block bounds and lazy updates of the fast kNN path against shap's own
-    # loop on a brute-force kNN with the same distances and tie-breaking.
+    # loop on a brute-force kNN with the same distances and tie-breaking: with no budget
+    # for the model, tied coalitions keep the fast path's answer (ties to the lowest row).
+    monkeypatch.setattr(shap_module, "_MODEL_TIE_SAMPLES", 0)
     train, test, _ = german
     model = models["knn"]
     preprocess, estimator = model.pipeline.named_steps.values()
@@ -378,13 +381,23 @@ def test_knn_values_are_shaps_permutation_values_on_exact_distances(german, mode
     assert generic.background_rows == fast.background_rows == KNN_BACKGROUND_ROWS
     np.testing.assert_allclose(generic.values, fast.values, rtol=0, atol=1e-12)
     np.testing.assert_allclose(generic.output, fast.output, rtol=0, atol=1e-12)
+    # With the budget, tied coalitions are the model's: the values are those of shap's
+    # loop on the fitted pipeline itself.
+    monkeypatch.undo()
+    plain = _Loaded(Pipeline([("prep", preprocess), ("clf", estimator)]), model.features)
+    own = explain_shap(plain, rows, background=background, random_state=5)
+    settled = explain_shap(model, rows, background=background, random_state=5)
+    np.testing.assert_allclose(own.values, settled.values, rtol=0, atol=1e-12)
+    assert settled.tie_share == 0.0
 
 
 @pytest.mark.parametrize("weights", ["uniform", "distance"])
-def test_knn_values_on_tied_data_match_shaps_loop(weights) -> None:
+def test_knn_values_on_tied_data_match_shaps_loop(weights, monkeypatch) -> None:
     # Many duplicated and equally distant training rows (small integers and categories),
     # and enough of them for the block bounds to prune: ties must go the same way along
-    # the chains as in a brute-force search.
+    # the chains as in a brute-force search, and every coalition whose k-th neighbour is
+    # tied is handed to the model (a budget for all of them here).
+    monkeypatch.setattr(shap_module, "_MODEL_TIE_SAMPLES", 10**6)
     rng = np.random.default_rng(7)
     n = 3000
     frame = pd.DataFrame(

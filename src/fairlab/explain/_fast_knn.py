@@ -18,7 +18,9 @@ the batch, unlike scikit-learn's brute-force search, whose float64 distances
 and (k+1)-th neighbours are equally far, which one is counted varies from call to call
 (on UCI Adult, for 6 % of rows). Elsewhere both give the same probability; the grid step
 is ``1 / scale`` (4e-12 on Adult), so only distances closer than that can be ordered
-differently.
+differently. :func:`knn_chain_outputs` therefore finds :data:`_BEYOND` neighbours more
+than k and flags every coalition whose k-th distance ties (within :data:`TIE_TOLERANCE`)
+with the next among neighbours of both classes, for the caller to ask the model.
 
 Speed. Training rows are sorted by their feature values (features with few distinct values
 first) and grouped in blocks of :data:`_BLOCK`, and blocks in super-blocks of
@@ -55,6 +57,11 @@ __all__ = [
     "knn_predict",
     "knn_chain_outputs",
     "knn_background",
+    "TIE_TOLERANCE",
+    "CLEAR",
+    "TIED",
+    "IS_BACKGROUND",
+    "IS_ROW",
 ]
 
 _BLOCK = 16
@@ -65,6 +72,16 @@ _NO_INDEX = np.iinfo(np.int64).max
 _BUCKETS = 16
 _SUPER = 16
 _ROWS_PER_THREAD = 8
+_BEYOND = 4
+TIE_TOLERANCE = 1e-7
+"""Relative gap of squared distances below which the k-th and the next neighbour count as
+tied (scikit-learn's float distances are off by about 1e-15 relative; 1e-7 leaves room for
+its tree algorithms' other order of additions)."""
+# What knn_chain_outputs says of each coalition output.
+CLEAR = 0  # the model's own prediction: no near tie at the k-th neighbour
+TIED = 1  # the k-th and next nearest distances tie within TIE_TOLERANCE
+IS_BACKGROUND = 2  # the coalition holds the background row's values
+IS_ROW = 3  # the coalition holds the explained row's values
 
 
 @dataclass(frozen=True, eq=False)
@@ -290,7 +307,7 @@ def knn_chain_outputs(
     chain_backgrounds: np.ndarray,
     orders: np.ndarray,
     prepared: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Coalition outputs of the classifier along permutation chains, one background row each.
 
     A chain starts at one background row, switches an explained row's features on in the
@@ -319,6 +336,12 @@ def knn_chain_outputs(
         The probability of each coalition of each chain, laid out as
         :func:`fairlab.explain._fast_permutation.values_from_chain_outputs` takes them;
         position M holds the chain's explained row's own probability.
+    ties : numpy.ndarray of int8, shape (n_chains, 2 M + 1)
+        What each output is: :data:`CLEAR` (the classifier's own prediction),
+        :data:`TIED` (the k-th and the next nearest distances are within
+        :data:`TIE_TOLERANCE` of each other, so the classifier's float rounding may count
+        another neighbour: ask the classifier), :data:`IS_BACKGROUND` or :data:`IS_ROW`
+        (the coalition holds the background row's or the explained row's own values).
     background_outputs : numpy.ndarray, shape (n_background,)
         The probability of each background row.
     """
@@ -326,6 +349,7 @@ def knn_chain_outputs(
         prepared = _prepare(index, background_tables, keep=True)
     background_outputs, background_neighbours, start, background_lows = prepared
     outputs = np.empty((len(orders), 2 * row_tables.shape[1] + 1))
+    ties = np.empty(outputs.shape, dtype=np.int8)
     orders = np.ascontiguousarray(orders, dtype=np.int64)
     chain_rows = np.ascontiguousarray(chain_rows, dtype=np.int64)
     chain_backgrounds = np.ascontiguousarray(chain_backgrounds, dtype=np.int64)
@@ -356,14 +380,17 @@ def knn_chain_outputs(
             chain_rows[chains],
             chain_backgrounds[chains],
             orders[chains],
+            _selected(index),
             index.n_neighbors,
             index.distance_weights,
             index.scale,
+            TIE_TOLERANCE,
             outputs[chains],
+            ties[chains],
         )
 
     _in_threads(run, len(orders))
-    return outputs, background_outputs
+    return outputs, ties, background_outputs
 
 
 def knn_background(
@@ -399,6 +426,12 @@ def _in_threads(run: Callable[[slice], None], n_rows: int) -> None:
             done.result()
 
 
+def _selected(index: KnnIndex) -> int:
+    # A few neighbours beyond k are found, to tell whether the k-th is tied with the next
+    # and whether the tied ones differ in class.
+    return min(index.n_neighbors + _BEYOND, index.codes.shape[1])
+
+
 def _prepare(
     index: KnnIndex, tables: np.ndarray, *, keep: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -406,7 +439,7 @@ def _prepare(
     n_points = index.codes.shape[1]
     n_blocks = (n_points + _BLOCK - 1) // _BLOCK
     outputs = np.empty(n_rows)
-    neighbours = np.empty((n_rows, index.n_neighbors), dtype=np.int64)
+    neighbours = np.empty((n_rows, _selected(index)), dtype=np.int64)
     distances = np.empty((n_rows if keep else 0, n_points))
     lows = np.empty((n_rows if keep else 0, n_features, n_blocks))
 
@@ -418,6 +451,7 @@ def _prepare(
             tables[rows],
             index.block_start,
             index.block_codes,
+            _selected(index),
             index.n_neighbors,
             index.distance_weights,
             index.scale,
@@ -494,6 +528,36 @@ def _vote(best, best_point, positive, k, weighted, scale):
     return total / weight_sum
 
 
+@numba.njit(cache=True, nogil=True)
+def _close(a, b, tolerance):
+    return abs(a - b) <= tolerance * max(a, b)
+
+
+@numba.njit(cache=True, nogil=True)
+def _tie(best, best_point, positive, n_votes, k, n_points, tolerance):
+    # Whether float rounding could change the vote: the n_votes-th distance ties (within
+    # the tolerance) with the next, and the tied neighbours around the edge do not all
+    # share one class (else whichever of them counts, the vote is the same). `best` holds
+    # k >= n_votes neighbours; a tied group that fills them may go on: it counts as tied.
+    if k == n_votes:
+        return CLEAR
+    edge = best[n_votes - 1]
+    if not _close(best[n_votes], edge, tolerance):
+        return CLEAR
+    label = positive[best_point[n_votes - 1]]
+    for slot in range(n_votes - 2, -1, -1):
+        if not _close(best[slot], edge, tolerance):
+            break
+        if positive[best_point[slot]] != label:
+            return TIED
+    for slot in range(n_votes, k):
+        if not _close(best[slot], edge, tolerance):
+            return CLEAR
+        if positive[best_point[slot]] != label:
+            return TIED
+    return TIED if k < n_points else CLEAR
+
+
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _accumulate(distances, codes, table, lows):
     # distances += table[codes]; lows[b]: the smallest table value in block b.
@@ -508,7 +572,7 @@ def _accumulate(distances, codes, table, lows):
 
 
 @numba.njit(cache=True, nogil=True)
-def _prepare_one(codes, original, positive, tables, k, weighted, scale, distances, lows):
+def _prepare_one(codes, original, positive, tables, k, n_votes, weighted, scale, distances, lows):
     # Distances of one row to every training row, the per-feature block bounds, and its
     # k nearest neighbours; returns (probability, neighbours).
     n_features, n_points = codes.shape
@@ -520,7 +584,7 @@ def _prepare_one(codes, original, positive, tables, k, weighted, scale, distance
     best_point = np.empty(k, dtype=np.int64)
     _reset(best, best_rank, best_point)
     _scan(distances, original, 0, n_points, best, best_rank, best_point, k)
-    return _vote(best, best_point, positive, k, weighted, scale), best_point
+    return _vote(best, best_point, positive, n_votes, weighted, scale), best_point
 
 
 @numba.njit(cache=True, nogil=True)
@@ -570,6 +634,7 @@ def _prepare_rows(
     block_start,
     block_codes,
     k,
+    n_votes,
     weighted,
     scale,
     outputs,
@@ -589,7 +654,16 @@ def _prepare_rows(
     for row in range(tables.shape[0]):
         if keep.shape[0] > 0:
             output, nearest = _prepare_one(
-                codes, original, positive, tables[row], k, weighted, scale, distances, lows
+                codes,
+                original,
+                positive,
+                tables[row],
+                k,
+                n_votes,
+                weighted,
+                scale,
+                distances,
+                lows,
             )
             keep[row] = distances
             keep_lows[row] = lows
@@ -601,7 +675,7 @@ def _prepare_rows(
             codes, original, tables[row], lows, k, distances, best, best_rank, best_point
         )
         neighbours[row] = best_point
-        outputs[row] = _vote(best, best_point, positive, k, weighted, scale)
+        outputs[row] = _vote(best, best_point, positive, n_votes, weighted, scale)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -749,9 +823,12 @@ def _chains(
     chain_backgrounds,
     orders,
     k,
+    n_votes,
     weighted,
     scale,
+    tolerance,
     outputs,
+    ties,
 ):
     n_features, n_points = codes.shape
     n_blocks = (n_points + _BLOCK - 1) // _BLOCK
@@ -782,13 +859,21 @@ def _chains(
             _block_lows_of(row_tables[row], block_start, block_codes, row_lows)
             _super_lows(row_lows, row_super)
             _nearest_by_bounds(
-                codes, original, row_tables[row], row_lows, k, distances, best, best_rank,
+                codes,
+                original,
+                row_tables[row],
+                row_lows,
+                k,
+                distances,
+                best,
+                best_rank,
                 best_point,
             )
             row_neighbours[:] = best_point
-            row_output = _vote(best, best_point, positive, k, weighted, scale)
+            row_output = _vote(best, best_point, positive, n_votes, weighted, scale)
             last_row = row
         total = np.zeros(2 * n_features + 1)
+        tie = np.zeros(2 * n_features + 1, dtype=np.int8)
         order = orders[chain]
         b = chain_backgrounds[chain]
         version[:] = -1
@@ -797,6 +882,7 @@ def _chains(
         n_steps = 0
         previous_point[:] = background_neighbours[b]
         previous = background_outputs[b]
+        previous_tie = IS_BACKGROUND
         # Forward: switch the row's features on, in order. The last step reaches the
         # row itself, whose output is known.
         for position in range(n_features):
@@ -832,12 +918,15 @@ def _chains(
                         buckets,
                     )
                     previous_point[:] = best_point
-                    previous = _vote(best, best_point, positive, k, weighted, scale)
+                    previous = _vote(best, best_point, positive, n_votes, weighted, scale)
+                    previous_tie = _tie(best, best_point, positive, n_votes, k, n_points, tolerance)
             if position < n_features - 1:
                 total[position + 1] = previous
+                tie[position + 1] = previous_tie
         # Backward: switch them off again, in the same order.
         previous_point[:] = row_neighbours
         previous = row_output
+        previous_tie = IS_ROW
         for position in range(n_features - 1):
             feature = order[position]
             if row_ids[row, feature] != background_ids[b, feature]:
@@ -870,9 +959,14 @@ def _chains(
                     buckets,
                 )
                 previous_point[:] = best_point
-                previous = _vote(best, best_point, positive, k, weighted, scale)
+                previous = _vote(best, best_point, positive, n_votes, weighted, scale)
+                previous_tie = _tie(best, best_point, positive, n_votes, k, n_points, tolerance)
             total[n_features + position + 1] = previous
+            tie[n_features + position + 1] = previous_tie
         total[0] = background_outputs[b]
         total[2 * n_features] = background_outputs[b]
         total[n_features] = row_output
         outputs[chain] = total
+        tie[0] = tie[2 * n_features] = IS_BACKGROUND
+        tie[n_features] = IS_ROW
+        ties[chain] = tie

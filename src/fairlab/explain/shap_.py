@@ -26,9 +26,14 @@
   chains' end points are the model's own ``predict_proba``, so the values add up to it
   exactly. For the zoo's linear SVM and kNN the coalitions are evaluated by a vectorised
   predictor (see :mod:`fairlab.explain._fast_permutation`); kNN is predicted with exact
-  distances, ties to the lowest training row (see :mod:`fairlab.explain._fast_knn`), and a
-  row whose own prediction differs from the model's (scikit-learn's float distances split
-  a tie the other way) is explained with the model's own predictions instead, and named.
+  distances (see :mod:`fairlab.explain._fast_knn`); every coalition whose k-th and next
+  nearest neighbours tie with neighbours of both classes (where scikit-learn's float
+  rounding decides the vote) is predicted by the fitted model itself, batched, within
+  :data:`_MODEL_TIE_SAMPLES` model calls (beyond them, the notes give the share of tied
+  coalitions left to the fast path and a bound on their bias). scikit-learn's answer on
+  such a coalition depends on how many rows its call holds, so the values are the model's
+  only up to how much the split of ties matters: that shift (model's split against the
+  fast path's) is measured and added to ``relative_error``, and the notes say so.
 
 Every result says in words what it is relative to (``background``) and, for estimates,
 how large their error is (``standard_errors``, ``relative_error``). Additivity is always
@@ -46,10 +51,11 @@ not ``occupation_Sales``. The cost is estimated before running
 from __future__ import annotations
 
 import math
+import os
 import time
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -66,6 +72,9 @@ from sklearn.tree import DecisionTreeClassifier
 from fairlab.errors import FairLabError, ModelError
 from fairlab.explain._fast_additive import is_binary_gaussian_nb, naive_bayes_log_odds_terms
 from fairlab.explain._fast_knn import (
+    IS_BACKGROUND,
+    IS_ROW,
+    TIED,
     KnnIndex,
     knn_background,
     knn_chain_outputs,
@@ -125,9 +134,10 @@ MAX_PERMUTATION_PASSES = 32
 INTERVENTIONAL_BACKGROUND_ROWS = 100
 """Background rows (sampled, seeded) of the interventional tree explainer."""
 _MODEL_SAMPLES_PER_CALL = 50_000
-# Tied kNN rows are recomputed with the model when all passes need at most this many
-# model samples (about half a second on Adult).
-_MODEL_FALLBACK_SAMPLES = 5_000
+# kNN coalitions whose k-th neighbour is tied are predicted by the model itself, up to this
+# many over all passes (about a second on Adult); a pass that would pass it keeps the fast
+# path's answers for its tied coalitions, and the notes bound what that can cost.
+_MODEL_TIE_SAMPLES = 3_000
 MAX_BACKGROUND_ROWS = 100
 """At most this many background rows for the model-agnostic explainer (sampled, seeded)."""
 KNN_BACKGROUND_ROWS = 20
@@ -165,9 +175,7 @@ PERTURBATION_ERROR = (
     "The 'tree_perturbation' parameter must be 'tree_path_dependent' or 'interventional'. "
     "Got {value!r} instead."
 )
-PASSES_ERROR = (
-    "The '{param}' parameter must be a positive int or None. Got {value!r} instead."
-)
+PASSES_ERROR = "The '{param}' parameter must be a positive int or None. Got {value!r} instead."
 UNKNOWN_GROUP_ERROR = "The group {group!r} is not among the explained rows' groups {groups}."
 
 # Seconds per unit of work on a 2-core machine, measured on German credit and Adult.
@@ -284,8 +292,12 @@ class ShapResult:
     tree_perturbation : str
         ``"tree_path_dependent"`` or ``"interventional"`` for tree explainers, else "".
     model_rows : tuple of int
-        Positions (in ``values``) of kNN rows explained with the model's own predictions
-        because tied neighbours made the fast path's answer differ from the model's.
+        Positions (in ``values``) of kNN rows for which some coalitions (those whose k-th
+        and next nearest neighbours tie, where the model's float rounding decides) were
+        predicted by the model itself rather than the fast path.
+    tie_share : float
+        For kNN, the share of coalition evaluations with tied neighbours left to the fast
+        path (0 when the model predicted them all, as it does within the budget).
     """
 
     values: pd.DataFrame
@@ -306,6 +318,7 @@ class ShapResult:
     n_permutations: int = 0
     tree_perturbation: str = ""
     model_rows: tuple[int, ...] = ()
+    tie_share: float = 0.0
 
     @property
     def n_rows(self) -> int:
@@ -686,6 +699,7 @@ def explain_shap(
             "relative_error": estimate.relative_error,
             "n_permutations": estimate.n_passes * n_background,
             "model_rows": estimate.model_rows,
+            "tie_share": estimate.tie_share,
         }
     elif explainer == ADDITIVE_NAIVE_BAYES:
         values, base, output = _naive_bayes(model, rows, background.loc[:, features], features)
@@ -894,6 +908,7 @@ class _Permutation:
     n_passes: int
     relative_error: float
     model_rows: tuple[int, ...]
+    tie_share: float
     notes: list[str]
 
 
@@ -922,9 +937,9 @@ def _permutation(
     own_rows, own_background = own[:n_rows], own[n_rows:]
     evaluate = _chain_evaluator(model, table, n_rows, column)
     model_evaluate = _model_chain_evaluator(model, table, n_rows, column)
+    predict = _sample_predictor(model, table, column)
     model_rows: set[int] = set()
-    end_point_rows: set[int] = set()
-    planned = passes if passes is not None else max_passes
+    ties = _Ties()
 
     def one_pass() -> np.ndarray:
         chain_rows = np.repeat(np.arange(n_rows), n_background)
@@ -933,18 +948,39 @@ def _permutation(
         if evaluate is None:
             outputs = model_evaluate(chain_rows, chain_backgrounds, orders)
         else:
-            outputs = evaluate(chain_rows, chain_backgrounds, orders)
-            differ = np.flatnonzero(np.abs(outputs[:, n_features] - own_rows[chain_rows]) > 1e-12)
-            tied = np.unique(chain_rows[differ])
-            redo = np.isin(chain_rows, tied)
-            cost = int(redo.sum()) * 2 * (n_features - 1) * planned
-            if len(tied) and cost <= _MODEL_FALLBACK_SAMPLES:
-                model_rows.update(int(r) for r in tied)
-                outputs[redo] = model_evaluate(
-                    chain_rows[redo], chain_backgrounds[redo], orders[redo]
+            outputs, kinds = evaluate(chain_rows, chain_backgrounds, orders)
+            if kinds is not None:
+                differ = np.abs(outputs[:, n_features] - own_rows[chain_rows]) > 1e-12
+                model_rows.update(int(r) for r in np.unique(chain_rows[differ]))
+                # Coalitions holding the background row's or the row's own values are
+                # predicted as the model predicted those rows; the row's own end point too.
+                shape = outputs.shape
+                for kind, known in (
+                    (IS_BACKGROUND, own_background[chain_backgrounds]),
+                    (IS_ROW, own_rows[chain_rows]),
+                ):
+                    same = kinds == kind
+                    outputs[same] = np.broadcast_to(known[:, None], shape)[same]
+                fast, settled = outputs.copy(), ties.settled
+                model_rows.update(
+                    _settle_ties(
+                        outputs,
+                        kinds,
+                        chain_rows,
+                        chain_backgrounds,
+                        orders,
+                        ties,
+                        predict,
+                        n_rows,
+                    )
                 )
-            else:
-                end_point_rows.update(int(r) for r in tied)
+                if ties.settled > settled:
+                    # How far the model's way of splitting ties moved the values from the fast
+                    # path's (lowest training row): a measure of how much tie-breaking matters.
+                    shift = values_from_chain_outputs(outputs, orders)
+                    shift -= values_from_chain_outputs(fast, orders)
+                    shift = shift.reshape(n_rows, n_background, n_features)
+                    ties.shift.append(shift.mean(axis=1))
         outputs[:, 0] = outputs[:, 2 * n_features] = own_background[chain_backgrounds]
         outputs[:, n_features] = own_rows[chain_rows]
         contributions = values_from_chain_outputs(outputs, orders)
@@ -960,15 +996,55 @@ def _permutation(
     runs.extend(one_pass() for _ in range(passes - len(runs)))
     values, errors = _mean_and_error(runs)
     relative = _relative_error(values, errors)
+    scale = float(np.mean(np.abs(values)))
+    # scikit-learn's own predictions of tied coalitions depend on how many rows a call
+    # holds (its float rounding): the values are the model's only up to how much the
+    # splitting of ties matters, which is added to the error.
+    tie_error = 0.0
+    if ties.parts and scale > 0:
+        by_call = _call_size_shift(ties, predict, n_rows, n_features, passes * n_background)
+        tie_error = (
+            max(
+                float(np.mean(np.abs(np.mean(ties.shift, axis=0)))),
+                float(np.mean(np.abs(by_call))),
+            )
+            / scale
+        )
+    monte_carlo = relative
+    relative = relative + tie_error
     columns = list(rows.columns)
-    model_rows -= end_point_rows
-    notes = _permutation_notes(model, n_background, passes, relative, sorted(model_rows), n_rows)
-    if end_point_rows:
+    notes = _permutation_notes(model, n_background, passes, monte_carlo, sorted(model_rows), n_rows)
+    if tie_error > 0:
         notes.append(
-            f"{len(end_point_rows):,} of {n_rows:,} explained rows have tied neighbours where "
-            "the model's rounding decides its own prediction; recomputing them with the model "
-            "would take too long, so only their end point (the row's own prediction) is the "
-            "model's, and the values still add up to it."
+            "Tied neighbours: scikit-learn's own predict_proba splits ties by float rounding "
+            "that depends on how many rows a call holds, so the model gives some coalitions "
+            "different probabilities in different calls. Predicting the tied coalitions in "
+            "calls of another size, or splitting their ties the fast path's way (lowest "
+            "training row), moved "
+            f"these values by {tie_error:.1%} of the mean |SHAP value|; with the Monte-Carlo "
+            f"error, the error to read is about {relative:.1%}."
+        )
+        if relative > TARGET_RELATIVE_ERROR >= monte_carlo:
+            notes.append(
+                f"The {TARGET_RELATIVE_ERROR:.0%} target is not reached because of tied "
+                "neighbours: more permutations do not help; the model's answer itself is "
+                "only this precise."
+            )
+    share = ties.left / ties.evaluations if ties.evaluations else 0.0
+    if ties.left:
+        # Each coalition output enters two half-differences of its chain, so an output off
+        # by at most 1 (a probability) moves the chain's values by at most 1 in sum.
+        bound = share * 2 * (n_features - 1) / n_features
+        notes.append(
+            f"{share:.2%} of the coalitions evaluated have tied neighbours (the k-th and the "
+            "next are equally far), where the model's float rounding decides which one "
+            f"counts; predicting them all with the model would take more than "
+            f"{_MODEL_TIE_SAMPLES:,} model calls, so "
+            f"{ties.left:,} of them were left to the fast path (ties to the lowest training "
+            f"row). Their bias is at most {bound:.2g} per value on average"
+            + (f" ({bound / scale:.0%} of the mean |SHAP value|)" if scale > 0 else "")
+            + f", so the {TARGET_RELATIVE_ERROR:.0%} target is not reached for this reason: "
+            "explain fewer rows to have every tie predicted by the model."
         )
     return _Permutation(
         values=pd.DataFrame(values, columns=columns),
@@ -979,8 +1055,97 @@ def _permutation(
         n_passes=passes,
         relative_error=relative,
         model_rows=tuple(sorted(model_rows)),
+        tie_share=share,
         notes=notes,
     )
+
+
+@dataclass
+class _Ties:
+    # Coalition evaluations of the kNN passes so far: all, tied ones the model predicted,
+    # tied ones left to the fast path.
+    evaluations: int = 0
+    settled: int = 0
+    left: int = 0
+    shift: list[np.ndarray] = field(default_factory=list)
+    parts: list[tuple[np.ndarray, ...]] = field(default_factory=list)
+
+
+def _settle_ties(
+    outputs: np.ndarray,
+    kinds: np.ndarray,
+    chain_rows: np.ndarray,
+    chain_backgrounds: np.ndarray,
+    orders: np.ndarray,
+    ties: _Ties,
+    predict: Callable[[np.ndarray], np.ndarray],
+    n_rows: int,
+) -> set[int]:
+    # Predict the tied coalitions of one pass with the model itself (within the budget) and
+    # return the explained rows concerned. End points are the model's anyway.
+    n_features = orders.shape[1]
+    inner = np.ones(kinds.shape[1], dtype=bool)
+    inner[[0, n_features, 2 * n_features]] = False
+    ties.evaluations += int(inner.sum()) * len(kinds)
+    chain, position = np.nonzero((kinds == TIED) & inner[None, :])
+    if len(chain) == 0:
+        return set()
+    if ties.settled + len(chain) > _MODEL_TIE_SAMPLES:
+        ties.left += len(chain)
+        return set()
+    ties.settled += len(chain)
+    rank = np.argsort(orders[chain], axis=1)
+    forward = position < n_features
+    on = np.where(
+        forward[:, None],
+        rank < position[:, None],
+        rank >= (position - n_features)[:, None],
+    )
+    ids = np.where(on, chain_rows[chain, None], n_rows + chain_backgrounds[chain, None])
+    predicted = np.concatenate(
+        [
+            predict(ids[start : start + _MODEL_SAMPLES_PER_CALL])
+            for start in range(0, len(ids), _MODEL_SAMPLES_PER_CALL)
+        ]
+    )
+    outputs[chain, position] = predicted
+    ties.parts.append((ids, predicted, chain_rows[chain], orders[chain], position))
+    return {int(r) for r in np.unique(chain_rows[chain])}
+
+
+def _call_size_shift(
+    ties: _Ties,
+    predict: Callable[[np.ndarray], np.ndarray],
+    n_rows: int,
+    n_features: int,
+    n_chains: int,
+) -> np.ndarray:
+    # scikit-learn's neighbour search takes another path (parallel over the query rows, in
+    # chunks of 256 per thread) when a call holds more than 4 x 256 x threads rows, with
+    # other float rounding. The tied coalitions, predicted per pass, are predicted again
+    # on the other side of that line (all in one call, padded past it, if the passes'
+    # calls were below it; else in calls of 256), and the shift of the values returned (per row and
+    # feature, as a share of the final mean over n_chains chains per row).
+    ids = np.concatenate([part[0] for part in ties.parts])
+    first = np.concatenate([part[1] for part in ties.parts])
+    line = 4 * 256 * (os.cpu_count() or 1)
+    if all(len(part[0]) <= line for part in ties.parts):
+        padded = np.concatenate([ids, np.repeat(ids[:1], max(0, line + 1 - len(ids)), axis=0)])
+        again = np.concatenate(
+            [
+                predict(padded[s : s + _MODEL_SAMPLES_PER_CALL])
+                for s in range(0, len(padded), _MODEL_SAMPLES_PER_CALL)
+            ]
+        )[: len(ids)]
+    else:
+        again = np.concatenate([predict(ids[s : s + 256]) for s in range(0, len(ids), 256)])
+    delta = np.zeros((len(ids), 2 * n_features + 1))
+    position = np.concatenate([part[4] for part in ties.parts])
+    delta[np.arange(len(ids)), position] = again - first
+    moved = values_from_chain_outputs(delta, np.concatenate([part[3] for part in ties.parts]))
+    shift = np.zeros((n_rows, n_features))
+    np.add.at(shift, np.concatenate([part[2] for part in ties.parts]), moved)
+    return shift / n_chains
 
 
 def _mean_and_error(runs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -1050,8 +1215,9 @@ def _permutation_notes(
 
 def _chain_evaluator(
     model: FittedModel, table: pd.DataFrame, n_rows: int, column: int
-) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None:
-    # A fast predictor of chain outputs for the zoo's calibrated linear SVM and kNN.
+) -> Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray | None]] | None:
+    # A fast predictor of chain outputs for the zoo's calibrated linear SVM and kNN, and
+    # for kNN what each output is (see knn_chain_outputs' ties).
     estimator = _final_estimator(model)
     if estimator is None:
         return None
@@ -1064,10 +1230,11 @@ def _chain_evaluator(
 
         def linear_chains(
             chain_rows: np.ndarray, chain_backgrounds: np.ndarray, orders: np.ndarray
-        ) -> np.ndarray:
-            return calibrated_linear_chain_outputs(
+        ) -> tuple[np.ndarray, None]:
+            outputs = calibrated_linear_chain_outputs(
                 linear, encoded, owners, n_features, n_rows, chain_rows, chain_backgrounds, orders
             )
+            return outputs, None
 
         return linear_chains
     index = _knn_index_of(model, list(table.columns), column)
@@ -1082,8 +1249,8 @@ def _chain_evaluator(
 
     def knn_chains(
         chain_rows: np.ndarray, chain_backgrounds: np.ndarray, orders: np.ndarray
-    ) -> np.ndarray:
-        outputs, _ = knn_chain_outputs(
+    ) -> tuple[np.ndarray, np.ndarray]:
+        outputs, kinds, _ = knn_chain_outputs(
             index,
             distances[:n_rows],
             ids[:n_rows],
@@ -1094,7 +1261,7 @@ def _chain_evaluator(
             orders,
             prepared,
         )
-        return outputs
+        return outputs, kinds
 
     return knn_chains
 
