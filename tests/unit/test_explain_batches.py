@@ -108,3 +108,36 @@ def test_batches_reject_bad_counts(german):
     model = train_model(train, ModelConfig("decision_tree"), roles=roles)
     with pytest.raises(ShapError, match="'batch_rows' parameter must be an int >= 1"):
         explain_shap_batches(model, test.X, background=train.X, n_rows=10, batch_rows=0)
+
+
+def test_batches_keep_each_batchs_tie_notes_and_share(monkeypatch):
+    # kNN on data full of duplicated rows, with no budget for the model to settle ties: each
+    # batch leaves tied coalitions to the fast path and says so; the merged result must say
+    # it too and report the share over all rows, not only the first batch's.
+    import pandas as pd
+
+    from fairlab.explain import shap_ as shap_module
+    from fairlab.spec import AuditSpec
+
+    monkeypatch.setattr(shap_module, "_MODEL_TIE_SAMPLES", 0)
+    rng = np.random.default_rng(3)
+    n = 1200
+    frame = pd.DataFrame(
+        {
+            "colour": rng.choice(["red", "blue", "green"], n),
+            "count": rng.integers(0, 3, n),
+            "group": rng.choice(["a", "b"], n),
+        }
+    )
+    signal = (frame["colour"] == "red") + frame["count"] / 2 + rng.normal(0, 0.7, n)
+    frame["outcome"] = np.where(signal > 0.8, "yes", "no")
+    data = build_audit_data(frame, AuditSpec("outcome", "yes", ("group",), ("colour", "count")))
+    roles = {info.name: info.role for info in infer_column_roles(data.X)}
+    train, test = data.subset(np.arange(1000)), data.subset(np.arange(1000, n))
+    model = train_model(train, ModelConfig("knn", {"n_neighbors": 5}), roles=roles)
+    kwargs = dict(background=train.X, n_rows=40, random_state=0, max_passes=1)
+    merged = explain_shap_batches(model, test.X, batch_rows=10, **kwargs)
+    assert merged.tie_share > 0
+    tie_notes = [n for n in merged.notes if "left to the fast path" in n]
+    assert tie_notes, merged.notes
+    assert sum("permutations of the features per row" in n for n in merged.notes) == 1

@@ -240,22 +240,33 @@ def explain_shap_batches(
         int(offset + r) for offset, p in zip(offsets, parts, strict=False) for r in p.model_rows
     )
     notes = list(first.notes)
+    tie_share = first.tie_share
     if first.standard_errors is not None and len(parts) > 1:
-        # The first batch's notes speak of its own rows; say it again of all of them.
+        # The first batch's notes speak of its own rows; say it again of all of them, and
+        # keep what each batch added (kNN ties left to the fast path and their bias).
+        passes = first.n_permutations // first.background_rows
         notes = _permutation_notes(
-            model,
-            first.background_rows,
-            first.n_permutations // first.background_rows,
-            relative,
-            list(model_rows),
-            len(values),
+            model, first.background_rows, passes, relative, list(model_rows), len(values)
         )
+        for part in parts:
+            own = _permutation_notes(
+                model,
+                part.background_rows,
+                part.n_permutations // part.background_rows,
+                part.relative_error,
+                list(part.model_rows),
+                len(part.values),
+            )
+            notes += [n for n in part.notes if n not in own and n not in notes]
+        sizes = np.array([len(p.values) for p in parts], dtype=float)
+        tie_share = float(np.average([p.tie_share for p in parts], weights=sizes))
     return dataclasses.replace(
         first,
         values=values,
         standard_errors=errors,
         relative_error=relative,
         model_rows=model_rows,
+        tie_share=tie_share,
         notes=tuple(notes),
         output=output,
         data=pd.concat([p.data for p in parts], ignore_index=True),
