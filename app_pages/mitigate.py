@@ -30,7 +30,7 @@ FAIRNESS_PAGE_THRESHOLDS = "Per-group thresholds from the Fairness page"
 st.title("Mitigate")
 st.caption(
     "Compare mitigation techniques on the same split and the same base model: what each "
-    "buys on a fairness criterion, what it costs in accuracy, with bootstrap intervals. A "
+    "buys on a fairness criterion, what it costs in accuracy, with 95% intervals. A "
     "model *mitigated for* a criterion is not thereby fair: which criterion matters, and "
     "whether any model should decide here, are questions for the people affected."
 )
