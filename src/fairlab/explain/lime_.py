@@ -236,7 +236,8 @@ class LimeStability:
     badge : {"stable", "unstable", "undecided"}
         The badge: the mean Jaccard against :data:`STABILITY_THRESHOLD`, with
         :data:`STABILITY_MARGIN_ERRORS` jackknife standard errors of margin, so that two
-        sets of seeds rarely contradict each other (a row whose mean lies close to the threshold is "undecided").
+        sets of seeds rarely contradict each other (a row whose mean lies close to the
+        threshold is "undecided").
     jaccard_error : float
         The jackknife standard error of ``jaccard`` over the seeds.
     """
@@ -612,17 +613,7 @@ class LimeExplainer:
 def _kernel_width(value: Any, n_features: int) -> float:
     if value is None:
         return float(np.sqrt(n_features) * 0.75)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(
-            LIME_PARAM_ERROR.format(
-                param="kernel_width", expected="a positive number or None", value=value
-            )
-        )
+    _check_positive_or_none("kernel_width", value)
     return float(value)
 
 
@@ -674,6 +665,10 @@ def _check_int(name: str, value: Any, *, low: int) -> None:
 
 
 def _check_seconds(value: Any) -> None:
+    _check_positive_or_none("max_seconds", value)
+
+
+def _check_positive_or_none(name: str, value: Any) -> None:
     if value is None:
         return
     if (
@@ -683,9 +678,7 @@ def _check_seconds(value: Any) -> None:
         or value <= 0
     ):
         raise ValueError(
-            LIME_PARAM_ERROR.format(
-                param="max_seconds", expected="a positive number or None", value=value
-            )
+            LIME_PARAM_ERROR.format(param=name, expected="a positive number or None", value=value)
         )
 
 
