@@ -437,8 +437,8 @@ _ENTRIES: tuple[GlossaryEntry, ...] = (
         "For every disparity verdict. Each comparison's interval [L, U] for the gap r_g − r_h "
         "combines the two groups' Clopper–Pearson intervals (Newcombe's method, at level "
         "1 − α' for m comparisons); the interval of the largest gap runs from the largest "
-        "lower bound of |r_g − r_h| (0 when an interval contains 0) to the largest upper bound, so it "
-        "can reach 0 and always contains the gap. Ratios work the same way on the log "
+        "lower bound of |r_g − r_h| (0 when an interval contains 0) to the largest upper "
+        "bound, so it can reach 0 and always contains the gap. Ratios work the same way on the log "
         "scale; equalized odds puts the true and false positive rate comparisons in one "
         "family.",
         "Two groups, one comparison at 95%: A selects 75 of 200 (0.375, interval "
